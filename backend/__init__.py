@@ -1,0 +1,1 @@
+"""Rasd: the Litestar application of the field-inspection system."""

@@ -1,0 +1,1 @@
+"""Agencies of the network, as each user's scope lets them see."""

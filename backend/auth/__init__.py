@@ -1,0 +1,1 @@
+"""Accounts: passwords, sessions, sign-in and its rate limit."""

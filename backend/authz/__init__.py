@@ -1,0 +1,1 @@
+"""The one authorization layer: who may read and write what (roles and scopes)."""

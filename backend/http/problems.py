@@ -1,0 +1,129 @@
+"""One exception handler: every error leaves as a problem document in the user's language.
+
+Domain errors carry their code; Litestar's own errors (validation, CSRF, 404, 405, body too large)
+are mapped to codes too, so that a client never has to parse English text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import msgspec
+from litestar import Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from backend.errors import DomainError
+from backend.http.language import request_language
+from backend.http.params import Req
+from backend.i18n import translate
+from backend.wire import Problem, ProblemDetail
+
+log = logging.getLogger("rasd.errors")
+
+_STATUS_CODES = {
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "too_many_attempts",
+    503: "unavailable",
+}
+_problem_encoder = msgspec.json.Encoder()
+# msgspec says "… - at `$.field[0].x`"; Litestar puts the same path in the "key" of its extra.
+_MSGSPEC_PATH = re.compile(r"\s*-\s*at `\$\.?([^`]*)`")
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[bytes]:
+    return Response(
+        content=_problem_encoder.encode(problem),
+        status_code=problem.status,
+        media_type="application/problem+json",
+        headers=headers,
+    )
+
+
+def domain_error_handler(request: Req, exc: DomainError) -> Response[bytes]:
+    language = request_language(request)
+    message = translate(exc.code, language, field=exc.field or "", **exc.params)
+    problem = Problem(status=exc.status_code, code=exc.code, message=message, field=exc.field)
+    return problem_response(problem)
+
+
+def validation_handler(request: Req, exc: ValidationException) -> Response[bytes]:
+    language = request_language(request)
+    details = []
+    for entry in exc.extra if isinstance(exc.extra, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        raw = str(entry.get("message", ""))
+        # Litestar names the handler's kwarg ("data") when the error is at the top of the body.
+        key = entry.get("key")
+        field = _field_from(raw) or (key if key not in (None, "data") else None)
+        detail = _MSGSPEC_PATH.sub("", raw)
+        code = "required" if raw.startswith("Object missing required field") else "invalid"
+        details.append(
+            ProblemDetail(
+                code=code, field=field, message=translate(code, language, field=field or "", detail=detail)
+            )
+        )
+    if not details:
+        detail = _MSGSPEC_PATH.sub("", str(exc.detail))
+        field = _field_from(str(exc.detail))
+        code = "invalid" if field else "malformed"
+        details.append(
+            ProblemDetail(
+                code=code, field=field, message=translate(code, language, field=field or "", detail=detail)
+            )
+        )
+    first = details[0]
+    problem = Problem(status=400, code=first.code, message=first.message, field=first.field, errors=details)
+    return problem_response(problem)
+
+
+def http_error_handler(request: Req, exc: HTTPException) -> Response[bytes]:
+    language = request_language(request)
+    status = exc.status_code
+    code = _STATUS_CODES.get(
+        status, "malformed" if status == 400 else "invalid" if status < 500 else "internal"
+    )
+    if status == 403 and "CSRF" in str(exc.detail):
+        code = "csrf_failed"
+    if status >= 500:
+        log.error("http error %s on %s %s: %s", status, request.method, request.url.path, exc.detail)
+    problem = Problem(
+        status=status, code=code, message=translate(code, language, field="", detail=exc.detail)
+    )
+    return problem_response(problem, headers=dict(exc.headers or {}))
+
+
+def too_deep_handler(request: Req, exc: RecursionError) -> Response[bytes]:
+    """msgspec refuses absurdly nested documents with a RecursionError: the client's fault."""
+    language = request_language(request)
+    detail = "nesting too deep"
+    message = translate("malformed", language, detail=detail)
+    return problem_response(Problem(status=400, code="malformed", message=message))
+
+
+def internal_error_handler(request: Req, exc: Exception) -> Response[bytes]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    problem = Problem(status=500, code="internal", message=translate("internal", request_language(request)))
+    return problem_response(problem)
+
+
+def _field_from(message: str) -> str | None:
+    match = _MSGSPEC_PATH.search(message)
+    if match and match.group(1):
+        return match.group(1)
+    named = re.search(r"(?:required|unknown) field `([^`]+)`", message)
+    return named.group(1) if named else None
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_handler,
+    HTTPException: http_error_handler,
+    RecursionError: too_deep_handler,
+    Exception: internal_error_handler,
+}

@@ -1,0 +1,103 @@
+"""The catalogue of error messages, keyed by the stable problem code."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from backend.i18n.language import DEFAULT_LANGUAGE
+
+# {field} is replaced by the field's name; every code has the three languages (a test checks it).
+MESSAGES: Final[dict[str, dict[str, str]]] = {
+    "invalid": {
+        "ar": "قيمة غير صالحة في الحقل «{field}»: {detail}",
+        "fr": "Valeur invalide pour le champ « {field} » : {detail}",
+        "en": "Invalid value for field “{field}”: {detail}",
+    },
+    "malformed": {
+        "ar": "تعذّرت قراءة الطلب: {detail}",
+        "fr": "Requête illisible : {detail}",
+        "en": "The request could not be read: {detail}",
+    },
+    "required": {
+        "ar": "الحقل «{field}» مطلوب.",
+        "fr": "Le champ « {field} » est obligatoire.",
+        "en": "The field “{field}” is required.",
+    },
+    "bad_credentials": {
+        "ar": "اسم المستخدم أو كلمة المرور غير صحيحة.",
+        "fr": "Identifiant ou mot de passe incorrect.",
+        "en": "Wrong username or password.",
+    },
+    "too_many_attempts": {
+        "ar": "محاولات دخول كثيرة. أعد المحاولة بعد {minutes} دقيقة.",
+        "fr": "Trop de tentatives de connexion. Réessayez dans {minutes} minutes.",
+        "en": "Too many sign-in attempts. Try again in {minutes} minutes.",
+    },
+    "not_authenticated": {
+        "ar": "يجب تسجيل الدخول.",
+        "fr": "Vous devez vous connecter.",
+        "en": "You must sign in.",
+    },
+    "forbidden": {
+        "ar": "ليست لديك صلاحية القيام بهذا.",
+        "fr": "Vous n'avez pas le droit de faire cela.",
+        "en": "You are not allowed to do this.",
+    },
+    "out_of_scope": {
+        "ar": "هذا خارج نطاق صلاحياتك.",
+        "fr": "Ceci est hors de votre périmètre.",
+        "en": "This is outside your scope.",
+    },
+    "csrf_failed": {
+        "ar": "انتهت صلاحية الصفحة أو رمز الحماية مفقود. أعد تحميل الصفحة.",
+        "fr": "Jeton de sécurité manquant ou expiré. Rechargez la page.",
+        "en": "Security token missing or expired. Reload the page.",
+    },
+    "not_found": {
+        "ar": "غير موجود.",
+        "fr": "Introuvable.",
+        "en": "Not found.",
+    },
+    "method_not_allowed": {
+        "ar": "هذه العملية غير مسموحة هنا.",
+        "fr": "Méthode non autorisée ici.",
+        "en": "Method not allowed here.",
+    },
+    "too_large": {
+        "ar": "الطلب أكبر من المسموح.",
+        "fr": "La requête est trop volumineuse.",
+        "en": "The request is too large.",
+    },
+    "already_exists": {
+        "ar": "القيمة «{value}» للحقل «{field}» مستعملة من قبل.",
+        "fr": "La valeur « {value} » du champ « {field} » existe déjà.",
+        "en": "The value “{value}” of field “{field}” already exists.",
+    },
+    "device_revoked": {
+        "ar": "تم إلغاء هذا الجهاز. اتصل بالمسؤول.",
+        "fr": "Cet appareil a été révoqué. Contactez l'administrateur.",
+        "en": "This device has been revoked. Contact the administrator.",
+    },
+    "unavailable": {
+        "ar": "الخدمة غير متاحة مؤقتًا. لم يُفقد أي شيء، أعد المحاولة.",
+        "fr": "Service momentanément indisponible. Rien n'est perdu, réessayez.",
+        "en": "Service temporarily unavailable. Nothing was lost; try again.",
+    },
+    "internal": {
+        "ar": "خطأ داخلي. لم يُحفظ أي تغيير من هذا الطلب.",
+        "fr": "Erreur interne. Aucune modification de cette requête n'a été enregistrée.",
+        "en": "Internal error. Nothing from this request was saved.",
+    },
+}
+
+
+class _Lenient(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def translate(code: str, language: str, **params: object) -> str:
+    """The message of ``code`` in ``language``, with its parameters filled in."""
+    entry = MESSAGES.get(code) or MESSAGES["internal"]
+    template = entry.get(language) or entry[DEFAULT_LANGUAGE]
+    return template.format_map(_Lenient(params))

@@ -1,0 +1,1 @@
+"""User accounts and their devices, managed by admins (API) and operators (``rasd`` CLI)."""

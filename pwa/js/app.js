@@ -1,0 +1,126 @@
+// The app: picks the language, finds who is signed in (from this device first, then from the
+// server), shows the matching screen, and offers service-worker updates. Its state lives in
+// start()'s closure, one object, and is handed to the screens as plain values and callbacks.
+import { createApi } from './api.js';
+import { applyLanguage, chooseLanguage, DEFAULT_LANGUAGE, isLanguage, loadCatalogue, translator } from './i18n.js';
+import { homeScreen } from './screens/home.js';
+import { signInScreen } from './screens/signin.js';
+import { createSession } from './session.js';
+import { registerServiceWorker } from './sw-client.js';
+import { updateBanner } from './widgets/update-banner.js';
+
+const LANGUAGE_KEY = 'rasd.language'; // this device's choice, in localStorage
+
+export async function start(doc) {
+  const view = doc.getElementById('app');
+  const updateRegion = doc.getElementById('update');
+  const networkStatus = doc.getElementById('network-status');
+  const state = { lang: DEFAULT_LANGUAGE, t: translator({}), user: null, offline: false, notice: null, update: null };
+  const api = createApi({ language: () => state.lang });
+  const session = createSession(api);
+
+  const query = new URL(doc.location.href).searchParams.get('lang');
+  if (isLanguage(query)) localStorage.setItem(LANGUAGE_KEY, query);
+  const chosen = () => localStorage.getItem(LANGUAGE_KEY);
+
+  async function setLanguage(lang) {
+    let messages = {};
+    try {
+      messages = await loadCatalogue(lang);
+    } catch (error) {
+      console.error(error); // keys stay visible: better than a blank screen
+    }
+    state.lang = lang;
+    state.t = translator(messages);
+    applyLanguage(doc, lang, state.t);
+  }
+
+  function render({ focus = false } = {}) {
+    const { t, lang, user } = state;
+    const screen = user
+      ? homeScreen({ t, lang, user, offline: state.offline, onSignOut: signOut, onLanguage: changeLanguage })
+      : signInScreen({ t, lang, notice: state.notice, onSubmit: signIn, onLanguage: changeLanguage });
+    view.replaceChildren(screen);
+    renderStatus();
+    renderUpdate();
+    if (focus) view.querySelector('h1')?.focus();
+  }
+
+  function renderStatus() {
+    networkStatus.textContent = state.t('network.offline');
+    networkStatus.hidden = !state.offline;
+  }
+
+  function renderUpdate() {
+    if (!state.update) return updateRegion.replaceChildren();
+    const later = () => {
+      state.update = null;
+      renderUpdate();
+    };
+    return updateRegion.replaceChildren(updateBanner({ t: state.t, onApply: state.update, onLater: later }));
+  }
+
+  async function signIn(username, password) {
+    state.user = await session.signIn(username, password);
+    state.offline = false;
+    state.notice = null;
+    if (!chosen() && isLanguage(state.user.language) && state.user.language !== state.lang) {
+      await setLanguage(state.user.language);
+    }
+    render({ focus: true });
+  }
+
+  async function signOut() {
+    await session.signOut();
+    state.user = null;
+    render({ focus: true });
+  }
+
+  async function changeLanguage(lang) {
+    localStorage.setItem(LANGUAGE_KEY, lang);
+    await setLanguage(lang);
+    render();
+    doc.getElementById('language')?.focus();
+    if (state.user && !state.offline) session.saveLanguage(lang).catch(() => {}); // best effort
+  }
+
+  async function refresh() {
+    const result = await session.refresh();
+    state.user = result.user;
+    state.offline = result.offline;
+    state.notice = result.expired ? state.t('signin.expired') : null;
+  }
+
+  // Offline first: show the user saved on this device at once, then ask the server. The sign-in
+  // screen is drawn once and kept as it is (with what is being typed) unless something changed.
+  const saved = await session.cached().catch(() => null);
+  await setLanguage(chooseLanguage({ query, stored: chosen(), profile: saved?.language }));
+  state.user = saved;
+  state.offline = !navigator.onLine;
+  render();
+  await refresh();
+  const wanted = chooseLanguage({ query, stored: chosen(), profile: state.user?.language });
+  const languageChanged = wanted !== state.lang;
+  if (languageChanged) await setLanguage(wanted);
+  if (saved || state.user || state.notice || languageChanged) render();
+  else renderStatus();
+  doc.documentElement.dataset.ready = 'true'; // the boot is over: for tests, and for styles
+
+  globalThis.addEventListener('offline', () => {
+    state.offline = true;
+    if (state.user) render();
+    else renderStatus();
+  });
+  globalThis.addEventListener('online', async () => {
+    const before = state.user;
+    await refresh();
+    if (before || state.user) render();
+    else renderStatus();
+  });
+  registerServiceWorker({
+    onUpdateReady: (apply) => {
+      state.update = apply;
+      renderUpdate();
+    },
+  }).catch((error) => console.error('rasd: service worker registration failed', error));
+}

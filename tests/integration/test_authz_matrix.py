@@ -1,0 +1,214 @@
+"""Every route × every role × in and out of scope.
+
+The matrix below is the authorization contract. ``test_every_route_is_in_the_matrix`` fails when a
+route is added without a row here, so no endpoint ships without its access rules being tested.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+
+from backend.demo.seed import agency_uuid
+from tests.support.clients import sign_in, with_csrf
+
+ANON = "anonymous"
+# One demo user per role; their scopes differ (national, body CNAS, wilaya 16).
+USERS = {
+    "admin": "admin",
+    "central_inspector": "central",
+    "director": "director.cnas",
+    "inspector": "inspector",
+}
+IN_SCOPE_OF_ALL = agency_uuid("CNAS-16")  # national, CNAS and wilaya 16 all see it
+OUT_OF_SCOPE = agency_uuid("CNR-31")  # only the national users see it
+NATIONAL = {"admin", "central_inspector"}
+
+
+@dataclass
+class Probe:
+    """How to call one route, and what each role must get."""
+
+    method: str
+    template: str
+    url: Callable[[dict[str, Any]], str]
+    expect: dict[str, int]
+    body: Callable[[dict[str, Any]], Any] | None = None
+    name: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys([ANON, *USERS], status)
+
+
+def only(roles: set[str], ok: int, *, others: int = 403) -> dict[str, int]:
+    return {ANON: 401} | {role: ok if role in roles else others for role in USERS}
+
+
+def signed(ok: int) -> dict[str, int]:
+    return {ANON: 401} | dict.fromkeys(USERS, ok)
+
+
+PROBES: list[Probe] = [
+    Probe("GET", "/healthz", lambda c: "/healthz", everyone(200)),
+    Probe("HEAD", "/healthz", lambda c: "/healthz", everyone(200)),
+    Probe(
+        "POST",
+        "/api/auth/login",
+        lambda c: "/api/auth/login",
+        everyone(401),
+        body=lambda c: {"username": "nobody", "password": "x"},
+    ),
+    Probe("GET", "/api/auth/me", lambda c: "/api/auth/me", signed(200)),
+    Probe("PATCH", "/api/auth/me", lambda c: "/api/auth/me", signed(200), body=lambda c: {"language": "ar"}),
+    Probe("POST", "/api/auth/logout", lambda c: "/api/auth/logout", signed(204)),
+    Probe("GET", "/api/agencies", lambda c: "/api/agencies?limit=5", signed(200)),
+    Probe(
+        "GET",
+        "/api/agencies/{agency_id:uuid}",
+        lambda c: f"/api/agencies/{IN_SCOPE_OF_ALL}",
+        signed(200),
+        name="in scope",
+    ),
+    Probe(
+        "GET",
+        "/api/agencies/{agency_id:uuid}",
+        lambda c: f"/api/agencies/{OUT_OF_SCOPE}",
+        {ANON: 401} | {role: 200 if role in NATIONAL else 404 for role in USERS},
+        name="out of scope",
+    ),
+    Probe("GET", "/api/users", lambda c: "/api/users", only({"admin"}, 200)),
+    Probe(
+        "POST",
+        "/api/users",
+        lambda c: "/api/users",
+        only({"admin"}, 201),
+        body=lambda c: {
+            "username": f"u{uuid.uuid4().hex[:8]}",
+            "password": "longenough",
+            "role": "inspector",
+            "scope": {"kind": "wilayas", "ids": ["16"]},
+        },
+    ),
+    Probe(
+        "PATCH",
+        "/api/users/{user_id:uuid}",
+        lambda c: f"/api/users/{c['inspector2_id']}",
+        only({"admin"}, 200),
+        body=lambda c: {"display_name": "Renamed"},
+    ),
+    Probe(
+        "GET",
+        "/api/users/{user_id:uuid}/devices",
+        lambda c: f"/api/users/{c['inspector2_id']}/devices",
+        only({"admin"}, 200),
+    ),
+    Probe(
+        "POST",
+        "/api/devices/{device_id:uuid}/revoke",
+        lambda c: f"/api/devices/{c['device_id']}/revoke",
+        only({"admin"}, 200),
+    ),
+]
+
+# Public routes that serve the PWA shell and the API schema: anyone may read them.
+PUBLIC_PREFIXES = ("/schema", "/static", "/sw.js", "/manifest.webmanifest")
+
+
+def _routes(app: Litestar) -> set[tuple[str, str]]:
+    found = set()
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for method in route.methods - {"OPTIONS"}:
+            if route.path == "/" or route.path.startswith(PUBLIC_PREFIXES):
+                continue
+            found.add((method, route.path))
+    return found
+
+
+def test_every_route_is_in_the_matrix(app: Litestar) -> None:
+    covered = {(probe.method, probe.template) for probe in PROBES}
+    missing = _routes(app) - covered
+    assert not missing, f"routes without authorization rows: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("role", [ANON, *USERS])
+@pytest.mark.parametrize("probe", PROBES, ids=lambda p: f"{p.method} {p.template} {p.name}".strip())
+async def test_route_role_scope(probe: Probe, role: str, make_client: Any) -> None:
+    async with make_client() as setup, make_client() as client:
+        await sign_in(setup, "admin")
+        users = (await setup.get("/api/users")).json()["items"]
+        context = {"inspector2_id": next(u["id"] for u in users if u["username"] == "inspector2")}
+        device_id = uuid.uuid4()
+        async with make_client() as phone:
+            await with_csrf(phone)
+            await phone.post(
+                "/api/auth/login",
+                json={"username": "inspector2", "password": "rasd-demo", "device_id": str(device_id)},
+            )
+        context["device_id"] = device_id
+
+        if role == ANON:
+            await with_csrf(client)
+        else:
+            await sign_in(client, USERS[role])
+        response = await client.request(
+            probe.method, probe.url(context), json=probe.body(context) if probe.body else None
+        )
+        assert response.status_code == probe.expect[role], response.text
+        if response.status_code in (401, 403, 404):
+            assert response.json()["code"] in {
+                "not_authenticated",
+                "forbidden",
+                "not_found",
+                "bad_credentials",
+            }
+
+
+async def test_lists_hold_only_what_is_in_scope(make_client: Any) -> None:
+    expectations = {"central": None, "director.cnas": {"CNAS"}, "inspector": None, "inspector.oran": None}
+    async with make_client() as client:
+        for username in expectations:
+            await sign_in(client, username)
+            items: list[dict[str, Any]] = []
+            offset: int | None = 0
+            while offset is not None:
+                page = (await client.get(f"/api/agencies?limit=500&offset={offset}")).json()
+                items += page["items"]
+                offset = page["next_offset"]
+            bodies = {item["body"] for item in items}
+            wilayas = {item["wilaya_code"] for item in items}
+            if username == "central":
+                assert len(wilayas) == 58 and len(bodies) == 6
+            elif username == "director.cnas":
+                assert bodies == {"CNAS"} and len(wilayas) == 58
+            elif username == "inspector":
+                assert wilayas == {16} and len(bodies) == 6
+            else:
+                assert wilayas == {31}
+            await client.post("/api/auth/logout")
+
+
+async def test_admin_cannot_grant_a_scope_that_does_not_exist(client: AsyncClient) -> None:
+    await sign_in(client, "admin")
+    response = await client.post(
+        "/api/users",
+        json={
+            "username": "ghost",
+            "password": "longenough",
+            "role": "inspector",
+            "scope": {"kind": "wilayas", "ids": ["99"]},
+        },
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "scope.ids"
+    assert (await client.get("/api/users")).json()["total"] == 7
