@@ -14,12 +14,14 @@ from litestar.openapi.config import OpenAPIConfig
 
 from backend.agencies.routes import agencies_router
 from backend.auth.routes import auth_router
+from backend.blobs.routes import blobs_router
 from backend.db.engine import Database, make_database
 from backend.health.routes import healthz, healthz_head
 from backend.http.problems import EXCEPTION_HANDLERS
 from backend.http.session_auth import SessionAuthMiddleware
 from backend.logs import access_log_middleware, configure_logging
 from backend.settings import Settings
+from backend.sync_server.routes import sync_router
 from backend.users.routes import admin_router
 from backend.web.routes import pwa_routes
 
@@ -52,6 +54,8 @@ def create_app(settings: Settings) -> Litestar:
             auth_router,
             agencies_router,
             admin_router,
+            blobs_router,
+            sync_router,
             *pwa_routes(settings.pwa_dir),
         ],
         dependencies={

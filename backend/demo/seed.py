@@ -16,6 +16,7 @@ from backend.db.engine import Database
 from backend.db.tables import Agency, Body, ChecklistTemplate, EvaluationCycle, TemplateVersion, User, Wilaya
 from backend.db.types import utcnow
 from backend.demo.geo_data import BODIES, WILAYAS
+from backend.sync_server.feed import agency_record, publish, template_record
 
 TEMPLATES_DIR: Final = Path(__file__).resolve().parent / "templates"
 # Stable ids: the same agency has the same id on every machine that seeds the demo.
@@ -138,7 +139,8 @@ async def seed_demo(db: Database, *, password: str, scale: int = 1) -> bool:
         session.add_all(bodies)
         session.add_all(Wilaya(code=w.code, name_ar=w.name_ar, name_fr=w.name_fr) for w in WILAYAS)
         await session.flush()
-        session.add_all(demo_agencies({body.code: body.id for body in bodies if body.id is not None}))
+        agencies = demo_agencies({body.code: body.id for body in bodies if body.id is not None})
+        session.add_all(agencies)
         session.add_all(demo_cycles(now.date()))
         for username, role, kind, ids, display, language in DEMO_USERS:
             session.add(
@@ -155,15 +157,19 @@ async def seed_demo(db: Database, *, password: str, scale: int = 1) -> bool:
         template = ChecklistTemplate(key=document["key"], title=document["title"])
         session.add(template)
         await session.flush()
-        session.add(
-            TemplateVersion(
-                template_id=template.id,
-                version=document["version"],
-                status="published",
-                document=document,
-                published_at=now,
-            )
+        version = TemplateVersion(
+            template_id=template.id,
+            version=document["version"],
+            status="published",
+            document=document,
+            published_at=now,
         )
+        session.add(version)
+        await session.flush()
+        # Devices learn the network and the checklist from the same feed as everything else.
+        codes = {body.id: body.code for body in bodies}
+        records = [agency_record(agency, codes[agency.body_id]) for agency in agencies]
+        await publish(session, [*records, template_record(version, template.key)], now)
     return True
 
 

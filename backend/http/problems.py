@@ -18,6 +18,7 @@ from backend.http.language import request_language
 from backend.http.params import Req
 from backend.i18n import translate
 from backend.wire import Problem, ProblemDetail
+from sync.errors import SeqGap, SyncError
 
 log = logging.getLogger("rasd.errors")
 
@@ -106,6 +107,24 @@ def too_deep_handler(request: Req, exc: RecursionError) -> Response[bytes]:
     return problem_response(Problem(status=400, code="malformed", message=message))
 
 
+_SYNC_STATUS = {"payload_too_large": 413, "too_many_ops": 413, "unsupported_media_type": 415, "seq_gap": 409}
+
+
+def sync_error_handler(request: Req, exc: SyncError) -> Response[bytes]:
+    """The sync engine's refusals of a whole request (a gap, a body it cannot read, a bad cursor)."""
+    language = request_language(request)
+    status = _SYNC_STATUS.get(exc.code, 400)
+    message = translate(exc.code, language, field=exc.field or "", detail=exc.message)
+    problem = Problem(status=status, code=exc.code, message=message, field=exc.field)
+    if isinstance(exc, SeqGap):
+        # The one extra member of a problem: where the client must resend from.
+        body = {**msgspec.structs.asdict(problem), "expected_seq": exc.expected_seq}
+        return Response(
+            content=_problem_encoder.encode(body), status_code=status, media_type="application/problem+json"
+        )
+    return problem_response(problem)
+
+
 def internal_error_handler(request: Req, exc: Exception) -> Response[bytes]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     problem = Problem(status=500, code="internal", message=translate("internal", request_language(request)))
@@ -125,5 +144,6 @@ EXCEPTION_HANDLERS = {
     ValidationException: validation_handler,
     HTTPException: http_error_handler,
     RecursionError: too_deep_handler,
+    SyncError: sync_error_handler,
     Exception: internal_error_handler,
 }

@@ -83,6 +83,78 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "fr": "Service momentanément indisponible. Rien n'est perdu, réessayez.",
         "en": "Service temporarily unavailable. Nothing was lost; try again.",
     },
+    "seq_gap": {
+        "ar": "تسلسل العمليات منقطع: {detail}",
+        "fr": "Séquence d'opérations interrompue : {detail}",
+        "en": "The sequence of operations has a gap: {detail}",
+    },
+    "payload_too_large": {
+        "ar": "الدفعة كبيرة جدًا: {detail}",
+        "fr": "Lot trop volumineux : {detail}",
+        "en": "The batch is too large: {detail}",
+    },
+    "too_many_ops": {
+        "ar": "عدد العمليات في الدفعة أكبر من المسموح: {detail}",
+        "fr": "Trop d'opérations dans le lot : {detail}",
+        "en": "Too many operations in the batch: {detail}",
+    },
+    "unsupported_media_type": {
+        "ar": "صيغة غير مدعومة: {detail}",
+        "fr": "Format non pris en charge : {detail}",
+        "en": "Unsupported format: {detail}",
+    },
+    "malformed_payload": {
+        "ar": "تعذّرت قراءة الدفعة: {detail}",
+        "fr": "Lot illisible : {detail}",
+        "en": "The batch could not be read: {detail}",
+    },
+    "unsupported_protocol": {
+        "ar": "إصدار بروتوكول غير مدعوم: {detail}",
+        "fr": "Version de protocole non prise en charge : {detail}",
+        "en": "Unsupported protocol version: {detail}",
+    },
+    "invalid_payload": {
+        "ar": "قيمة غير صالحة في «{field}»: {detail}",
+        "fr": "Valeur invalide dans « {field} » : {detail}",
+        "en": "Invalid value in “{field}”: {detail}",
+    },
+    "duplicate_seq": {
+        "ar": "رقم تسلسل مكرر: {detail}",
+        "fr": "Numéro de séquence en double : {detail}",
+        "en": "Duplicate sequence number: {detail}",
+    },
+    "invalid_cursor": {
+        "ar": "مؤشر المزامنة غير صالح: {detail}",
+        "fr": "Curseur de synchronisation invalide : {detail}",
+        "en": "Invalid sync cursor: {detail}",
+    },
+    "invalid_hlc": {
+        "ar": "ختم زمني غير صالح: {detail}",
+        "fr": "Horodatage invalide : {detail}",
+        "en": "Invalid timestamp: {detail}",
+    },
+    "offset_mismatch": {
+        "ar": "يحتفظ الخادم بـ {offset} بايت من هذا الملف؛ استأنف الإرسال من هناك.",
+        "fr": "Le serveur détient {offset} octets de ce fichier ; reprenez l'envoi à partir de là.",
+        "en": "The server holds {offset} bytes of this file; resume the upload from there.",
+    },
+    "length_mismatch": {
+        "ar": "هذا الملف معروف لدى الخادم بحجم {length} بايت.",
+        "fr": "Ce fichier est connu du serveur avec une taille de {length} octets.",
+        "en": "The server knows this file with a size of {length} bytes.",
+    },
+    "hash_mismatch": {
+        "ar": "المحتوى المستلم لا يطابق بصمته (SHA-256)؛ أُلغي الإرسال، أعد إرسال الملف من البداية.",
+        "fr": "Le contenu reçu ne correspond pas à son empreinte SHA-256 ; l'envoi est annulé, "
+        "renvoyez le fichier depuis le début.",
+        "en": "The bytes received do not match their SHA-256; the upload was discarded, "
+        "send the file again from the start.",
+    },
+    "unsupported_type": {
+        "ar": "نوع ملف غير مقبول: تُقبل صور JPEG وPNG وWebP ومستندات PDF فقط.",
+        "fr": "Type de fichier refusé : sont acceptés les photos JPEG, PNG ou WebP et les documents PDF.",
+        "en": "File type not accepted: only JPEG, PNG or WebP photos and PDF documents are allowed.",
+    },
     "internal": {
         "ar": "خطأ داخلي. لم يُحفظ أي تغيير من هذا الطلب.",
         "fr": "Erreur interne. Aucune modification de cette requête n'a été enregistrée.",

@@ -117,6 +117,37 @@ PROBES: list[Probe] = [
         lambda c: f"/api/devices/{c['device_id']}/revoke",
         only({"admin"}, 200),
     ),
+    # Blobs: uploads need visits.write (inspectors, central inspectors); an unknown blob is not found,
+    # and the matrix's PATCH carries no Upload-* headers, so a permitted role gets 400.
+    Probe(
+        "HEAD",
+        "/api/blobs/{sha256:str}",
+        lambda c: f"/api/blobs/{'0' * 64}",
+        only({"inspector", "central_inspector"}, 404),
+    ),
+    Probe(
+        "PATCH",
+        "/api/blobs/{sha256:str}",
+        lambda c: f"/api/blobs/{'0' * 64}",
+        only({"inspector", "central_inspector"}, 400),
+    ),
+    Probe("GET", "/api/blobs/{sha256:str}", lambda c: f"/api/blobs/{'0' * 64}", signed(404)),
+    # Sync: every signed-in user pushes and pulls (each op is then checked on its own, see
+    # test_sync_protocol.py); only reviewers list conflicts.
+    Probe(
+        "POST",
+        "/api/sync/push",
+        lambda c: "/api/sync/push",
+        signed(200),
+        body=lambda c: {"protocol": 1, "client_id": str(uuid.uuid4()), "ops": []},
+    ),
+    Probe("GET", "/api/sync/pull", lambda c: "/api/sync/pull?limit=10", signed(200)),
+    Probe(
+        "GET",
+        "/api/sync/conflicts",
+        lambda c: "/api/sync/conflicts",
+        only({"admin", "central_inspector", "director"}, 200),
+    ),
 ]
 
 # Public routes that serve the PWA shell and the API schema: anyone may read them.
@@ -165,7 +196,7 @@ async def test_route_role_scope(probe: Probe, role: str, make_client: Any) -> No
             probe.method, probe.url(context), json=probe.body(context) if probe.body else None
         )
         assert response.status_code == probe.expect[role], response.text
-        if response.status_code in (401, 403, 404):
+        if response.status_code in (401, 403, 404) and probe.method != "HEAD":  # HEAD answers carry no body
             assert response.json()["code"] in {
                 "not_authenticated",
                 "forbidden",

@@ -84,11 +84,18 @@ class PostgresDatabase:
         run_blocking(run())
 
     async def truncate(self) -> None:
-        tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+        # The clock row is made by a migration: reset it (a new identity, as a new database has) instead.
+        tables = ", ".join(
+            f'"{table.name}"' for table in metadata.sorted_tables if table.name != "sync_clock"
+        )
         engine = make_engine(self.url)
         try:
             async with engine.begin() as conn:
                 await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                await conn.execute(
+                    text("UPDATE sync_clock SET last_change = 0, identity = :identity"),
+                    {"identity": uuid.uuid4().hex},
+                )
         finally:
             await engine.dispose()
 

@@ -9,6 +9,7 @@ from backend.db.tables.geo import Agency, Body, Wilaya
 from backend.db.tables.planning import Assignment, EvaluationCycle, Schedule
 from backend.db.tables.push import Notification, PushSubscription
 from backend.db.tables.results import Evaluation, IndicatorReading
+from backend.db.tables.sync import SyncClock, SyncConflict, SyncEntity, SyncField, SyncOp
 from backend.db.tables.visits import Action, ActionEvent, Answer, Attachment, Blob, Finding, Visit
 
 metadata = SQLModel.metadata
@@ -33,6 +34,11 @@ __all__ = [
     "Notification",
     "PushSubscription",
     "Schedule",
+    "SyncClock",
+    "SyncConflict",
+    "SyncEntity",
+    "SyncField",
+    "SyncOp",
     "TemplateVersion",
     "User",
     "Visit",

@@ -34,7 +34,7 @@ class Visit(SQLModel, table=True):
     reviewer_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
     review_comment: str | None = None
     location: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
-    signature_sha256: str | None = Field(default=None, max_length=64)
+    signature_sha256: str | None = Field(default=None, max_length=64, index=True)
     # Raw points and maxima per section, so trends stay comparable when templates change.
     score: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
     score_pct: float | None = None

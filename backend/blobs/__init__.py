@@ -1,0 +1,1 @@
+"""Attachment blobs: resumable, content-addressed uploads (``/api/blobs``)."""

@@ -1,0 +1,56 @@
+"""Set-based ``INSERT … ON CONFLICT`` for SQLite and PostgreSQL alike: one statement per chunk of rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
+
+# SQLite allows 32,766 bound variables per statement; rows of ~15 columns fit 500 at a time.
+CHUNK = 500
+
+
+async def upsert(
+    session: AsyncSession,
+    model: type[SQLModel],
+    rows: Sequence[dict[str, Any]],
+    *,
+    keys: Sequence[str],
+    update: Sequence[str] | None = None,
+    where: ColumnElement[bool] | None = None,
+) -> None:
+    """Insert ``rows``; on a conflict on ``keys`` update the ``update`` columns (or do nothing)."""
+    if not rows:
+        return
+    table = table_of(model)
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for start in range(0, len(rows), CHUNK):
+        statement = insert(table).values(list(rows[start : start + CHUNK]))
+        if update:
+            statement = statement.on_conflict_do_update(
+                index_elements=list(keys),
+                set_={name: statement.excluded[name] for name in update},
+                where=where,
+            )
+        else:
+            statement = statement.on_conflict_do_nothing(index_elements=list(keys))
+        await session.execute(statement)
+
+
+async def insert_all(session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
+    """Plain multi-row INSERT, chunked."""
+    table = table_of(model)
+    for start in range(0, len(rows), CHUNK):
+        chunk = list(rows[start : start + CHUNK])
+        if chunk:
+            await session.execute(table.insert().values(chunk))
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]  # set by SQLModel's metaclass
+    return table

@@ -1,0 +1,160 @@
+"""Projecting the merged fields of touched entities into the domain tables the dashboards query.
+
+The op log and ``sync_field`` are the truth; ``visit``, ``answer``, ``finding``, ``action`` and
+``attachment`` are their typed, indexed projection, rewritten for every entity a push touched.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from backend.db.tables import Action, Answer, Assignment, Attachment, Finding, Visit
+from backend.db.upsert import upsert
+from backend.sync_server.context import Context
+from backend.sync_server.entities import ANSWER_PREFIX, DELETED
+from backend.sync_server.plan import Planned
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    return uuid.UUID(value) if isinstance(value, str) else None
+
+
+def _instant(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+async def project(session: AsyncSession, ctx: Context, planned: Planned, now: datetime) -> None:
+    fields: dict[tuple[str, uuid.UUID], dict[str, Any]] = defaultdict(dict)
+    for (entity, entity_id, name), state in ctx.states.items():
+        if (entity, entity_id) in planned.touched:
+            fields[(entity, entity_id)][name] = state.value
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for (entity, entity_id), values in fields.items():
+        info = planned.new_entities.get((entity, entity_id)) or ctx.entities.get((entity, entity_id))
+        if info is None:
+            continue
+        deleted = bool(values.get(DELETED))
+        if entity == "visit":
+            signature = values.get("signature") or {}
+            rows["visit"].append(
+                {
+                    "id": entity_id,
+                    "agency_id": info.agency_id,
+                    "created_by": info.created_by,
+                    "template_version_id": _uuid(values.get("template_version_id")),
+                    "assignment_id": _uuid(values.get("assignment_id")),
+                    "status": "deleted" if deleted else values.get("status", "draft"),
+                    "started_at": _instant(values.get("started_at")),
+                    "location": values.get("location"),
+                    "signature_sha256": signature.get("sha256"),
+                    "review_comment": values.get("review_comment"),
+                    "submitted_at": now if entity_id in planned.submitted else None,
+                }
+            )
+        elif entity == "finding":
+            rows["finding"].append(
+                {
+                    "id": entity_id,
+                    "visit_id": info.visit_id,
+                    "agency_id": info.agency_id,
+                    "item_key": values.get("item_key"),
+                    "severity": values.get("severity", "observation"),
+                    "description": values.get("description", ""),
+                    "evidence": values.get("evidence") or [],
+                    "created_by": info.created_by,
+                    "deleted": deleted,
+                    "created_at": now,
+                }
+            )
+        elif entity == "action":
+            rows["action"].append(
+                {
+                    "id": entity_id,
+                    "visit_id": info.visit_id,
+                    "agency_id": info.agency_id,
+                    "finding_id": _uuid(values.get("finding_id")),
+                    "description": "\n".join(filter(None, (values.get("title"), values.get("description")))),
+                    "owner_id": _uuid(values.get("owner_id")),
+                    "owner_name": values.get("owner_name", ""),
+                    "deadline": _day(values.get("deadline")),
+                    "status": values.get("status", "open"),
+                    "created_by": info.created_by,
+                    "deleted": deleted,
+                    "created_at": now,
+                    "verified_in_visit_id": _uuid(values.get("verified_in_visit_id")),
+                }
+            )
+        elif entity == "attachment":
+            rows["attachment"].append(
+                {
+                    "id": entity_id,
+                    "visit_id": info.visit_id,
+                    "item_key": values.get("item_key"),
+                    "sha256": values.get("sha256"),
+                    "size": values.get("size", 0),
+                    "mime": values.get("mime", "application/octet-stream"),
+                    "taken_at": _instant(values.get("taken_at")),
+                    "location": values.get("location"),
+                    "created_by": info.created_by,
+                    "deleted": deleted,
+                }
+            )
+    answers = [
+        {
+            "visit_id": entity_id,
+            "item_key": name[len(ANSWER_PREFIX) :],
+            "value": (state.value or {}).get("value"),
+            "note": (state.value or {}).get("note"),
+            "author_id": state.author,
+            "updated_at": now,
+        }
+        for (entity, entity_id, name), state in planned.changed.items()
+        if entity == "visit" and name.startswith(ANSWER_PREFIX)
+    ]
+    # Parents before children: the foreign keys are checked row by row.
+    for table, name in (
+        (Visit, "visit"),
+        (Finding, "finding"),
+        (Attachment, "attachment"),
+        (Action, "action"),
+    ):
+        batch = rows.get(name, [])
+        if batch:
+            fixed = ("id", "created_by", "created_at", "submitted_at")
+            update_columns = [c for c in batch[0] if c not in fixed]
+            await upsert(session, table, batch, keys=("id",), update=update_columns)
+    if planned.submitted:
+        await session.execute(
+            update(Visit).where(col(Visit.id).in_(planned.submitted)).values(submitted_at=now)
+        )
+        await session.execute(
+            update(Assignment)
+            .where(
+                col(Assignment.id).in_(
+                    [
+                        row["assignment_id"]
+                        for row in rows.get("visit", [])
+                        if row["id"] in planned.submitted and row["assignment_id"]
+                    ]
+                )
+            )
+            .values(status="done")
+        )
+    await upsert(
+        session,
+        Answer,
+        answers,
+        keys=("visit_id", "item_key"),
+        update=("value", "note", "author_id", "updated_at"),
+    )
