@@ -126,7 +126,8 @@ class AssetManifest:
                 media_type = MEDIA_TYPES.get(path.suffix)
                 relative = path.relative_to(self.pwa_dir)
                 hidden = any(part.startswith(".") for part in relative.parts)
-                if media_type is None or hidden or not path.is_file():
+                outside = not path.resolve().is_relative_to(self.pwa_dir)  # a symlink out of pwa/
+                if media_type is None or hidden or outside or not path.is_file():
                     continue
                 key = relative.as_posix()
                 static[key] = Asset.of(f"/static/{key}", path.read_bytes(), media_type)

@@ -86,9 +86,11 @@ export async function start(doc) {
 
   async function refresh() {
     const result = await session.refresh();
+    if (result.stale) return false;
     state.user = result.user;
     state.offline = result.offline;
     state.notice = result.expired ? state.t('signin.expired') : null;
+    return true;
   }
 
   // Offline first: show the user saved on this device at once, then ask the server. The sign-in
@@ -98,12 +100,13 @@ export async function start(doc) {
   state.user = saved;
   state.offline = !navigator.onLine;
   render();
-  await refresh();
-  const wanted = chooseLanguage({ query, stored: chosen(), profile: state.user?.language });
-  const languageChanged = wanted !== state.lang;
-  if (languageChanged) await setLanguage(wanted);
-  if (saved || state.user || state.notice || languageChanged) render();
-  else renderStatus();
+  if (await refresh()) {
+    const wanted = chooseLanguage({ query, stored: chosen(), profile: state.user?.language });
+    const languageChanged = wanted !== state.lang;
+    if (languageChanged) await setLanguage(wanted);
+    if (saved || state.user || state.notice || languageChanged) render();
+    else renderStatus();
+  }
   doc.documentElement.dataset.ready = 'true'; // the boot is over: for tests, and for styles
 
   globalThis.addEventListener('offline', () => {
@@ -113,7 +116,7 @@ export async function start(doc) {
   });
   globalThis.addEventListener('online', async () => {
     const before = state.user;
-    await refresh();
+    if (!(await refresh())) return;
     if (before || state.user) render();
     else renderStatus();
   });

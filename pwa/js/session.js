@@ -17,6 +17,10 @@ async function deviceId() {
 }
 
 export function createSession(api) {
+  // Bumped by every sign-in and sign-out: an answer to /me asked before one of them is stale and
+  // must neither overwrite nor delete the user they saved.
+  let generation = 0;
+
   return {
     /** The user saved on this device, or null. */
     async cached() {
@@ -26,13 +30,17 @@ export function createSession(api) {
     /**
      * Ask the server who we are. `{user, offline, expired}`: offline means the server could not
      * answer and `user` is the saved one; expired means a saved user's session is over.
+     * `{stale: true}` when someone signed in or out while the question was on its way.
      */
     async refresh() {
+      const asked = generation;
       try {
         const { user } = await api.get('/api/auth/me');
+        if (asked !== generation) return { stale: true };
         await kvSet(USER_KEY, user);
         return { user, offline: false, expired: false };
       } catch (error) {
+        if (asked !== generation) return { stale: true };
         if (error instanceof ApiError && error.status === 401) {
           const saved = await kvGet(USER_KEY);
           await kvDelete(USER_KEY);
@@ -46,6 +54,7 @@ export function createSession(api) {
     },
 
     async signIn(username, password) {
+      generation += 1;
       const { user } = await api.post('/api/auth/login', {
         username,
         password,
@@ -58,6 +67,7 @@ export function createSession(api) {
 
     /** Sign out here even when the server cannot be told (it will expire the session). */
     async signOut() {
+      generation += 1;
       try {
         await api.post('/api/auth/logout');
       } catch (error) {

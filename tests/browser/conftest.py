@@ -115,7 +115,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             process.kill()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: the sync API runs an event loop in this thread while Playwright is
+# open, and the async tests that follow need the thread free of it.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     executable = shutil.which("chromium")
     if executable is None:

@@ -122,6 +122,52 @@ def test_an_empty_field_is_named_before_anything_is_sent(page: Page, live_server
     assert sum(1 for r in live_server.requests() if r["path"] == "/api/auth/login") == logins
 
 
+def test_signing_in_without_network_says_so(page: Page, context: BrowserContext) -> None:
+    open_app(page)
+    context.set_offline(True)
+    try:
+        sign_in(page, "inspector")
+        expect(page.get_by_role("alert")).to_have_text("تعذّر الاتصال بالخادم. تحقّق من الشبكة وأعد المحاولة.")
+        expect(page.get_by_role("button", name=AR["submit"], exact=True)).to_be_enabled()
+    finally:
+        context.set_offline(False)
+    sign_in(page, "inspector")  # and it works once the network is back
+    expect(page.get_by_role("heading", level=1)).to_contain_text("مفتش الجزائر 1")
+
+
+def test_an_expired_session_asks_to_sign_in_again_and_says_why(page: Page, context: BrowserContext) -> None:
+    open_app(page)
+    sign_in(page, "inspector")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("مفتش الجزائر 1")
+    context.clear_cookies()  # what the server sees when a session has expired
+    page.reload()
+    page.wait_for_selector("html[data-ready]")
+    expect(page.get_by_role("heading", level=1)).to_have_text(AR["signin"])
+    expect(page.locator(".notice")).to_contain_text("انتهت جلستك")
+
+
+def test_a_language_chosen_at_home_follows_the_user_to_another_device(browser: Browser, page: Page) -> None:
+    open_app(page)
+    sign_in(page, "central")  # the only test that changes central's profile
+    expect(page.get_by_role("heading", level=1)).to_contain_text("المفتش المركزي")
+    # The screen changes at once; the profile is saved in the background.
+    with page.expect_response(lambda r: r.request.method == "PATCH") as saved:
+        page.get_by_label(AR["language"], exact=True).select_option("en")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Signed in as")
+    assert saved.value.ok
+
+    other_device = browser.new_context(base_url=page.url)
+    try:
+        second = other_device.new_page()
+        open_app(second)
+        expect_language(second, "ar", "rtl")  # nobody signed in yet: the default
+        sign_in(second, "central")
+        expect_language(second, "en", "ltr")
+        expect(second.locator(".facts__role")).to_have_text("Central inspector")
+    finally:
+        other_device.close()
+
+
 def settled(count: Callable[[], int]) -> int:
     """The value of ``count`` once it stops moving (the access log is written after each answer)."""
     last = count()
@@ -193,10 +239,10 @@ def serious_violations(page: Page) -> list[str]:
 def test_no_serious_accessibility_violation_on_sign_in_and_home(page: Page) -> None:
     open_app(page)
     assert serious_violations(page) == [], "sign-in"
-    sign_in(page, "inspector", "not-the-password")
+    sign_in(page, "inspector.oran", "not-the-password")
     expect(page.get_by_role("alert")).to_be_visible()
     assert serious_violations(page) == [], "sign-in with an error"
-    sign_in(page, "inspector")
+    sign_in(page, "inspector.oran")  # whose profile language this test changes
     page.wait_for_selector("#sign-out")
     assert serious_violations(page) == [], "home"
     page.get_by_label(AR["language"], exact=True).select_option("fr")

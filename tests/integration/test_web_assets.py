@@ -121,11 +121,13 @@ def test_any_change_of_a_shell_file_changes_the_service_worker(pwa_copy: Path) -
 
 def test_tests_scripts_and_paths_outside_the_shell_are_never_served(pwa_copy: Path) -> None:
     (pwa_copy / "js" / ".notes.js").write_text("secret")
+    (pwa_copy / "js" / "settings.js").symlink_to(REPO_ROOT / "backend" / "settings.py")
     with client_for(pwa_copy) as client:
         for path in (
             "/static/tests/i18n.test.js",
             "/static/icons/make_icons.py",
             "/static/js/.notes.js",
+            "/static/js/settings.js",
             "/static/../backend/settings.py",
             "/static/%2e%2e/backend/settings.py",
             "/static/index.html",
