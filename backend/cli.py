@@ -88,9 +88,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
     """Everything ``make run`` needs: migrate, seed the demo once, print the logins, serve."""
     cmd_migrate(settings, args)
     cmd_demo(settings, argparse.Namespace(scale=1))
-    print(
-        f"Rasd is starting on http://{args.host}:{args.port}/  (dashboard: /dashboard, API schema: /schema)"
-    )
+    print(f"Rasd is starting on http://{args.host}:{args.port}/  (field app at /, API schema at /schema)")
     sys.stdout.flush()
     cmd_serve(settings, args)
 

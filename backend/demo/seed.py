@@ -36,6 +36,11 @@ DEMO_USERS: Final[tuple[tuple[str, str, str, tuple[str, ...], str, str], ...]] =
 )
 
 
+def _of(name: str) -> str:
+    """French "de", elided before a vowel: "de Tlemcen", "d'Oran"."""
+    return f"d'{name}" if name[:1].upper() in "AEIOUÉÈÎ" else f"de {name}"
+
+
 def agency_uuid(code: str) -> uuid.UUID:
     return uuid.uuid5(_NAMESPACE, code)
 
@@ -52,7 +57,7 @@ def demo_agencies(body_ids: dict[str, int]) -> list[Agency]:
                 wilaya_code=wilaya.code,
                 kind="agency",
                 name_ar=f"وكالة {body.code} {wilaya.name_ar}",
-                name_fr=f"Agence {body.code} de {wilaya.name_fr}",
+                name_fr=f"Agence {body.code} {_of(wilaya.name_fr)}",
                 latitude=wilaya.latitude,
                 longitude=wilaya.longitude,
             )
