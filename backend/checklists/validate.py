@@ -10,6 +10,7 @@ import re
 from typing import Final
 
 from backend.checklists import problems as p
+from backend.checklists import relevance
 from backend.checklists.document import (
     CHOICE_TYPES,
     DURATION_UNITS,
@@ -23,7 +24,10 @@ from backend.checklists.document import (
 )
 from backend.checklists.problems import TemplateProblem
 
-# Only the references are checked here; the expression language itself has its own parser.
+# A condition (`relevant`, or `finding_on` written as a condition) that `relevance.parse` refuses.
+# Kept next to its only check; problems.py is the natural home if another module needs it.
+INVALID_EXPRESSION: Final = "invalid_expression"
+# References are found by pattern, once the expression is known to parse.
 _REFERENCE: Final = re.compile(r"""answer\(\s*(?:'([^']*)'|"([^"]*)")\s*\)""")
 
 _LANGUAGE_NAMES: Final = {"ar": "Arabic", "fr": "French", "en": "English"}
@@ -96,7 +100,7 @@ class _Checker:
                 if item.type in _WITH_TARGET
                 else f"a {item.type} item has no failing answer, so it cannot be critical",
             )
-        if item.relevant is not None:
+        if item.relevant is not None and self.expression(f"{path}.relevant", item.relevant):
             self.references(f"{path}.relevant", item.relevant, item.key, earlier, allow_self=False)
         self.finding_on(item, path, earlier)
 
@@ -167,6 +171,15 @@ class _Checker:
                 f"the target {target.value:g} lies outside the allowed values of the answer",
             )
 
+    def expression(self, path: str, expression: str) -> bool:
+        """Whether an expression parses; if not, report where and why."""
+        try:
+            relevance.parse(expression)
+        except relevance.ExpressionError as error:
+            self.add(path, INVALID_EXPRESSION, f"this condition does not parse: {error}")
+            return False
+        return True
+
     def references(
         self, path: str, expression: str, own_key: str, earlier: set[str], *, allow_self: bool
     ) -> None:
@@ -185,7 +198,8 @@ class _Checker:
         if rule is None:
             return
         if isinstance(rule, str):
-            self.references(f"{path}.finding_on", rule, item.key, earlier, allow_self=True)
+            if self.expression(f"{path}.finding_on", rule):
+                self.references(f"{path}.finding_on", rule, item.key, earlier, allow_self=True)
             return
         allowed: set[str | int]
         if item.type == "yes_no":
