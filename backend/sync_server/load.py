@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,16 +13,8 @@ from backend.authz.queries import agency_scope_clause
 from backend.db.tables import Agency, Assignment, SyncConflict, SyncEntity, SyncField, TemplateVersion, User
 from backend.sync_server.context import ConflictInfo, Context, EntityInfo, EntityKey
 from backend.sync_server.references import References
+from backend.sync_server.templates import documents
 from sync.merge import FieldState
-
-# Published versions are immutable: their item keys are kept per version id for the process's life.
-_ITEM_KEYS: dict[uuid.UUID, frozenset[str]] = {}
-
-
-def item_keys(document: dict[str, Any]) -> frozenset[str]:
-    return frozenset(
-        item["key"] for section in document.get("sections", []) for item in section.get("items", [])
-    )
 
 
 async def load_context(session: AsyncSession, scope: Scope, refs: References) -> Context:
@@ -97,16 +88,11 @@ async def load_context(session: AsyncSession, scope: Scope, refs: References) ->
                 )
             ).scalars()
         )
-        missing = published - set(_ITEM_KEYS)
-        if missing:
-            rows = await session.execute(
-                select(col(TemplateVersion.id), col(TemplateVersion.document)).where(
-                    col(TemplateVersion.id).in_(missing)
-                )
-            )
-            for version_id, document in rows.all():
-                _ITEM_KEYS[version_id] = item_keys(document)
-        ctx.template_items = {version_id: _ITEM_KEYS[version_id] for version_id in published}
+        parsed = await documents(session, set(published))
+        ctx.template_items = {
+            version_id: frozenset(item.key for item in document.all_items())
+            for version_id, document in parsed.items()
+        }
     if refs.assignments:
         ctx.assignments = set(
             (

@@ -11,19 +11,37 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from backend.checklists import TemplateDocument
+from backend.checklists.scoring import score
 from backend.db.tables import Action, Answer, Assignment, Attachment, Finding, Visit
 from backend.db.upsert import upsert
 from backend.sync_server.context import Context
 from backend.sync_server.entities import ANSWER_PREFIX, DELETED
 from backend.sync_server.plan import Planned
+from backend.sync_server.templates import documents
 
 
 def _uuid(value: Any) -> uuid.UUID | None:
     return uuid.UUID(value) if isinstance(value, str) else None
+
+
+def _score(templates: dict[uuid.UUID, TemplateDocument], values: dict[str, Any]) -> dict[str, Any]:
+    """The visit's score from its current answers, by the same rules the PWA shows live."""
+    document = templates.get(_uuid(values.get("template_version_id")) or uuid.UUID(int=0))
+    if document is None:
+        return {"score": None, "score_pct": None}
+    answers = {
+        name[len(ANSWER_PREFIX) :]: value.get("value")
+        for name, value in values.items()
+        if name.startswith(ANSWER_PREFIX) and isinstance(value, dict)
+    }
+    result = score(document, answers)
+    return {"score": msgspec.to_builtins(result), "score_pct": result.score_pct}
 
 
 def _instant(value: Any) -> datetime | None:
@@ -40,6 +58,9 @@ async def project(session: AsyncSession, ctx: Context, planned: Planned, now: da
         if (entity, entity_id) in planned.touched:
             fields[(entity, entity_id)][name] = state.value
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    templates = await documents(
+        session, {_uuid(v.get("template_version_id")) for (e, _), v in fields.items() if e == "visit"}
+    )
     for (entity, entity_id), values in fields.items():
         info = planned.new_entities.get((entity, entity_id)) or ctx.entities.get((entity, entity_id))
         if info is None:
@@ -60,6 +81,7 @@ async def project(session: AsyncSession, ctx: Context, planned: Planned, now: da
                     "signature_sha256": signature.get("sha256"),
                     "review_comment": values.get("review_comment"),
                     "submitted_at": now if entity_id in planned.submitted else None,
+                    **_score(templates, values),
                 }
             )
         elif entity == "finding":

@@ -11,6 +11,8 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy import func, select
 
+from backend.checklists import parse_template
+from backend.checklists.scoring import score
 from backend.db.engine import Database
 from backend.db.tables import Action, Answer, Attachment, Finding, SyncField, SyncOp, TemplateVersion, Visit
 from backend.demo.seed import agency_uuid
@@ -83,9 +85,9 @@ async def test_a_whole_visit_is_stored_projected_and_pulled_in_scope(
         create,
         phone.op("set", "visit", visit_id, "location", {"lat": 36.75, "lon": 3.06, "accuracy_m": 12}),
         phone.op(
-            "set", "visit", visit_id, f"answers.{item_keys[1]}", {"value": "yes", "note": "لافتات واضحة"}
+            "set", "visit", visit_id, f"answers.{item_keys[3]}", {"value": "yes", "note": "لافتات واضحة"}
         ),
-        phone.op("set", "visit", visit_id, f"answers.{item_keys[2]}", {"value": "no", "note": None}),
+        phone.op("set", "visit", visit_id, f"answers.{item_keys[4]}", {"value": "no", "note": None}),
         phone.op(
             "create",
             "attachment",
@@ -95,7 +97,7 @@ async def test_a_whole_visit_is_stored_projected_and_pulled_in_scope(
                 "sha256": "a" * 64,
                 "size": 1000,
                 "mime": "image/jpeg",
-                "item_key": item_keys[2],
+                "item_key": item_keys[4],
             },
         ),
         phone.op(
@@ -106,7 +108,7 @@ async def test_a_whole_visit_is_stored_projected_and_pulled_in_scope(
                 "visit_id": str(visit_id),
                 "severity": "major",
                 "description": "Guichets fermés",
-                "item_key": item_keys[2],
+                "item_key": item_keys[4],
             },
         ),
         phone.op(
@@ -134,7 +136,11 @@ async def test_a_whole_visit_is_stored_projected_and_pulled_in_scope(
         assert visit is not None and visit.status == "submitted" and visit.submitted_at is not None
         assert visit.agency_id == ALGER and visit.location == {"lat": 36.75, "lon": 3.06, "accuracy_m": 12}
         answers = {a.item_key: (a.value, a.note) for a in (await session.execute(select(Answer))).scalars()}
-        assert answers == {item_keys[1]: ("yes", "لافتات واضحة"), item_keys[2]: ("no", None)}
+        assert answers == {item_keys[3]: ("yes", "لافتات واضحة"), item_keys[4]: ("no", None)}
+        document = parse_template((await session.execute(select(TemplateVersion.document))).scalar_one())
+        expected = score(document, {key: value for key, (value, _note) in answers.items()})
+        assert visit.score == msgspec.to_builtins(expected) and visit.score_pct == expected.score_pct
+        assert visit.score["max_points"] > 0
         action = await session.get(Action, action_id)
         assert action is not None and action.status == "open" and action.finding_id == finding_id
         assert (await session.get(Finding, finding_id)) is not None
@@ -143,7 +149,7 @@ async def test_a_whole_visit_is_stored_projected_and_pulled_in_scope(
     colleague = await signed(make_client, "inspector2", Device())
     changes, _conflicts, _cursor = await pull_all(colleague)
     mine = {(c["entity"], c["field"]) for c in changes if c["entity_id"] == str(visit_id)}
-    assert ("visit", f"answers.{item_keys[1]}") in mine and ("visit", "status") in mine
+    assert ("visit", f"answers.{item_keys[3]}") in mine and ("visit", "status") in mine
     assert {c["entity"] for c in changes} >= {
         "agency",
         "template_version",
