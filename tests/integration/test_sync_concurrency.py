@@ -14,32 +14,28 @@ import asyncio
 import contextlib
 import os
 import random
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import select
 
 from backend.db.engine import make_engine
 from backend.db.tables import SyncField
 from backend.demo.seed import agency_uuid
-from backend.settings import REPO_ROOT, sqlite_url
+from backend.settings import sqlite_url
 from sync.client import SyncClient
 from sync.replica import Key
 from sync.wire import Op, OpResult
 from tests.support.clients import DEMO_PASSWORD
 from tests.support.databases import PG_ENV, PostgresDatabase, skip_or_fail
+from tests.support.live_server import LiveServer, start_live_server
 
 pytestmark = pytest.mark.slow
 
-RASD = REPO_ROOT / ".venv" / "bin" / "rasd"
 PUSHERS = 8
 # Agencies of wilaya 16, where both demo inspectors work.
 ALGER = [agency_uuid(f"{body}-16") for body in ("CNAS", "CASNOS", "CNR", "CNAC", "ANEM")]
@@ -48,76 +44,11 @@ DEVICE_ENTITIES = ("visit", "finding", "action", "attachment")
 
 
 # -- the real server in a subprocess ---------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class LiveServer:
-    url: str
-    database_url: str
-    log_path: Path
-    process: subprocess.Popen[bytes] = field(repr=False)
-
-    def log_tail(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-
-def start_server(database_url: str, data_dir: Path) -> LiveServer:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("RASD_")}
-    env |= {
-        "RASD_DATA_DIR": str(data_dir),
-        "RASD_DATABASE_URL": database_url,
-        "RASD_DEMO_PASSWORD": DEMO_PASSWORD,
-        "RASD_LOG_FORMAT": "json",
-    }
-    for command in ("migrate", "demo"):
-        done = subprocess.run(
-            [str(RASD), command], env=env, cwd=REPO_ROOT, capture_output=True, text=True, check=False
-        )
-        assert done.returncode == 0, f"rasd {command}:\n{done.stdout}\n{done.stderr}"
-    port = free_port()
-    log_path = data_dir / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [str(RASD), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            cwd=REPO_ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    server = LiveServer(f"http://127.0.0.1:{port}", database_url, log_path, process)
-    deadline = time.monotonic() + 30
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{server.log_tail()}")
-        try:
-            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            stop_server(server)
-            raise TimeoutError(f"{server.url}/healthz did not answer within 30 s:\n{server.log_tail()}")
-        time.sleep(0.1)
-
-
-def stop_server(server: LiveServer) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
-
-
 @pytest.fixture
 def sqlite_server(tmp_path: Path) -> Iterator[LiveServer]:
-    server = start_server(sqlite_url(tmp_path / "rasd.db"), tmp_path)
+    server = start_live_server(tmp_path, sqlite_url(tmp_path / "rasd.db"))
     yield server
-    stop_server(server)
+    server.stop()
 
 
 @pytest.fixture
@@ -135,9 +66,9 @@ def postgres_server(tmp_path: Path) -> Iterator[LiveServer]:
             database.drop()  # in case it was created and the migration failed
         skip_or_fail(f"PostgreSQL at {url} is not usable: {exc}")
     try:
-        server = start_server(database.url, tmp_path)
+        server = start_live_server(tmp_path, database.url)
         yield server
-        stop_server(server)
+        server.stop()
     finally:
         database.drop()
 
