@@ -27,6 +27,8 @@ from sync.merge import FieldState, Write, merge, order_key
 from sync.wire import Op, OpResult, Reason
 
 _RANK: Final = {"noop": 0, "superseded": 1, "applied": 2, "conflict": 3}
+# An action outlives its visit: its follow-up is recorded after the visit is submitted, on later visits.
+_ACTION_FOLLOW_UP: Final = frozenset({"status", "note", "verified_in_visit_id"})
 # Defaults a create gets when the device did not say.
 _INITIAL: Final = {"visit": {"status": "draft"}, "action": {"status": "open"}}
 
@@ -107,8 +109,8 @@ class Planner:
             )
         elif op.kind == "set":
             writes = self._set(op, info)
-            if op.field == "status":
-                unlocked.add("status")
+            if op.field == "status" or (op.entity == "action" and op.field in _ACTION_FOLLOW_UP):
+                unlocked.add(op.field)
         elif op.kind == "submit":
             writes = self._submit(op, info)
             unlocked.add("status")

@@ -479,3 +479,36 @@ async def test_a_big_push_costs_a_handful_of_statements(
     assert len(writes) <= 25, writes
     assert await count(seeded, Answer) == 20 * 49
     await client.aclose()
+
+
+async def test_an_action_is_followed_up_after_its_visit_is_submitted(
+    make_client: Any, seeded: Database, template_id: uuid.UUID
+) -> None:
+    phone, later = Device(), Device()
+    client = await signed(make_client, "inspector", phone)
+    other = await signed(make_client, "inspector2", later)
+    visit_id, create = new_visit(phone, template_id)
+    action_id = uuid.uuid4()
+    ops = [
+        create,
+        phone.op(
+            "create", "action", action_id, value={"visit_id": str(visit_id), "title": "Afficher les délais"}
+        ),
+        phone.op("submit", "visit", visit_id),
+    ]
+    assert {
+        r["outcome"]
+        for r in (await client.post("/api/sync/push", json=phone.push_body(ops))).json()["results"]
+    } == {"applied"}
+    follow_up = [
+        later.op("set", "action", action_id, "status", "in_progress", base_version=1),  # seen via pull
+        later.op("set", "action", action_id, "note", "Affichage commandé"),
+        later.op("set", "action", action_id, "description", "Autre chose", base_version=1),
+    ]
+    results = (await other.post("/api/sync/push", json=later.push_body(follow_up))).json()["results"]
+    assert [r["outcome"] for r in results] == ["applied", "applied", "conflict"]
+    async with seeded.read() as session:
+        action = await session.get(Action, action_id)
+        assert action is not None and action.status == "in_progress"
+    await client.aclose()
+    await other.aclose()
