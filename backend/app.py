@@ -20,6 +20,8 @@ from backend.health.routes import healthz, healthz_head
 from backend.http.problems import EXCEPTION_HANDLERS
 from backend.http.session_auth import SessionAuthMiddleware
 from backend.logs import access_log_middleware, configure_logging
+from backend.notifications.routes import notifications_router
+from backend.notifications.scheduler import notifications_of
 from backend.settings import Settings
 from backend.sync_server.routes import sync_router
 from backend.users.routes import admin_router
@@ -37,7 +39,9 @@ def create_app(settings: Settings) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         try:
-            yield
+            # Push delivery, and the reminder rules every minute unless RASD_SCHEDULER=off.
+            async with notifications_of(app.state).running(scheduler=settings.scheduler):
+                yield
         finally:
             await database.dispose()
 
@@ -56,6 +60,7 @@ def create_app(settings: Settings) -> Litestar:
             admin_router,
             blobs_router,
             sync_router,
+            notifications_router,
             *pwa_routes(settings.pwa_dir),
         ],
         dependencies={

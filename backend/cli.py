@@ -93,6 +93,16 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
     cmd_serve(settings, args)
 
 
+def cmd_worker(settings: Settings, _args: argparse.Namespace) -> None:
+    """The notification rules and push delivery in a process of their own (run the server with
+    RASD_SCHEDULER=off then). Runs until SIGTERM or Ctrl-C."""
+    from backend.logs import configure_logging
+    from backend.notifications.scheduler import run_worker
+
+    configure_logging(json_lines=settings.log_json)
+    asyncio.run(run_worker(settings))
+
+
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> None:
     data = msgspec.convert(
         {
@@ -160,6 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
         serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         serve.add_argument("--workers", type=int, default=int(os.environ.get("RASD_WORKERS", "1")))
         serve.set_defaults(func=func)
+
+    commands.add_parser(
+        "worker", help="run the notification rules and push delivery (for RASD_SCHEDULER=off servers)"
+    ).set_defaults(func=cmd_worker)
 
     user = commands.add_parser("user", help="manage users").add_subparsers(dest="command", required=True)
     create = user.add_parser(

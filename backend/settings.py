@@ -27,6 +27,25 @@ class Settings:
     blob_max_bytes: int = 25 * 1024 * 1024
     demo_password: str = "rasd-demo"  # noqa: S105 - the documented public demo password
     log_json: bool = True
+    # Push notifications and reminders (backend/notifications). The VAPID key comes from here when
+    # set (PEM, or base64url raw/DER), else from ``<data_dir>/vapid_private.pem``, made on first run.
+    vapid_private_key: str | None = None
+    # The contact a push service may use about our traffic (RFC 8292 ``sub``): mailto: or https:.
+    vapid_subject: str = "mailto:rasd@localhost"
+    # Run the rules every ``scheduler_interval_seconds`` inside the server (off: run ``rasd worker``).
+    scheduler: bool = True
+    scheduler_interval_seconds: float = 60.0
+    notify_visit_due_days: int = 3  # "visit due in N days"
+    notify_action_due_days: int = 3  # "action deadline in N days"
+    notify_device_stale_days: int = 3  # a device with work in progress not synced for N days
+    notify_lookback_days: int = 30  # events older than this never notify (a first run stays quiet)
+    notify_timezone: str = "Africa/Algiers"  # whose calendar says when a due date has passed
+    push_ttl_seconds: int = 24 * 3600  # how long a push service keeps a message for an offline phone
+    push_timeout_seconds: float = 10.0
+    push_max_attempts: int = 6
+    push_retry_base_seconds: float = 30.0  # then doubled per attempt, capped at an hour
+    # Only for tests and local development: accept http:// endpoints on the loopback interface.
+    push_allow_local_http: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -70,4 +89,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         secure_cookies=env.get("RASD_SECURE_COOKIES", "") == "1",
         demo_password=env.get("RASD_DEMO_PASSWORD", "rasd-demo"),
         log_json=env.get("RASD_LOG_FORMAT", "json") == "json",
+        vapid_private_key=env.get("RASD_VAPID_PRIVATE_KEY") or None,
+        vapid_subject=env.get("RASD_VAPID_SUBJECT") or "mailto:rasd@localhost",
+        scheduler=env.get("RASD_SCHEDULER", "on").lower() not in ("off", "0", "false", "no"),
+        notify_timezone=env.get("RASD_TIMEZONE") or "Africa/Algiers",
+        push_allow_local_http=env.get("RASD_PUSH_ALLOW_LOCAL_HTTP", "") == "1",
     )

@@ -113,3 +113,113 @@ self.addEventListener('fetch', (event) => {
   const version = url.searchParams.get('v');
   if (hash && (version === null || version === hash)) event.respondWith(precachedFile(request, url.pathname));
 });
+
+// Push notifications. The server sends JSON {title, body, url, kind, id} (backend/notifications/
+// delivery.py). Each is shown with tag = id: a message the server retried replaces the one already
+// shown instead of appearing twice. A push must always show something (userVisibleOnly).
+
+const NOTIFICATION_ICON = '/static/icons/icon-192.png';
+const CSRF_COOKIE = 'csrftoken';
+const CSRF_HEADER = 'x-csrftoken';
+
+function pushMessage(event) {
+  try {
+    const data = event.data?.json() ?? {};
+    return data !== null && typeof data === 'object' ? data : {};
+  } catch {
+    return {}; // not JSON: still show the app's name rather than nothing
+  }
+}
+
+/** Only our own pages open from a notification; anything else opens the app's start page. */
+function sameOriginUrl(url) {
+  try {
+    const target = new URL(typeof url === 'string' ? url : '/', self.location.origin);
+    return target.origin === self.location.origin ? target.href : new URL('/', self.location.origin).href;
+  } catch {
+    return new URL('/', self.location.origin).href;
+  }
+}
+
+self.addEventListener('push', (event) => {
+  const message = pushMessage(event);
+  const title = typeof message.title === 'string' && message.title ? message.title : 'رصد · Rasd';
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: typeof message.body === 'string' ? message.body : '',
+      icon: NOTIFICATION_ICON,
+      badge: NOTIFICATION_ICON,
+      dir: 'auto', // Arabic right to left, French and English left to right
+      tag: message.id ? `rasd-${message.id}` : undefined,
+      data: { url: sameOriginUrl(message.url), kind: message.kind ?? null, id: message.id ?? null },
+    }),
+  );
+});
+
+// A click focuses a window of the app when there is one (and tells it where to go: the page decides,
+// so that a form being filled is never reloaded away), or opens the notification's page.
+async function openFromNotification(url) {
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const exact = windows.find((client) => client.url === url);
+  const any = exact ?? windows.find((client) => new URL(client.url).origin === self.location.origin);
+  if (!any) return self.clients.openWindow(url);
+  if (!exact) any.postMessage({ type: 'rasd:navigate', url });
+  return any.focus();
+}
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(openFromNotification(sameOriginUrl(event.notification.data?.url)));
+});
+
+// The browser renewed (or dropped) the subscription: subscribe again with the server's key and tell
+// the server, dropping the old endpoint. The CSRF token is read with the Cookie Store API where the
+// worker has it; otherwise the pages re-register on their next start (pwa/js/push.js).
+async function csrfToken() {
+  if (!self.cookieStore) return null;
+  if (!(await self.cookieStore.get(CSRF_COOKIE))) await fetch('/api/auth/me', { credentials: 'same-origin' });
+  return (await self.cookieStore.get(CSRF_COOKIE))?.value ?? null;
+}
+
+async function pushServerKey() {
+  const response = await fetch('/api/push/vapid-public-key', { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`vapid-public-key: HTTP ${response.status}`);
+  const { key } = await response.json();
+  const raw = atob(key.replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(raw, (char) => char.charCodeAt(0));
+}
+
+async function resubscribe(event) {
+  const old = event.oldSubscription;
+  const subscription =
+    event.newSubscription ??
+    (await self.registration.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: old?.options?.applicationServerKey ?? (await pushServerKey()),
+    }));
+  const token = await csrfToken();
+  const headers = { 'Content-Type': 'application/json' };
+  if (token === null) {
+    const windows = await self.clients.matchAll({ type: 'window' });
+    windows.forEach((client) => client.postMessage({ type: 'rasd:push-resubscribe' }));
+    return;
+  }
+  headers[CSRF_HEADER] = token;
+  await fetch('/api/push/subscriptions', {
+    method: 'POST',
+    headers,
+    credentials: 'same-origin',
+    body: JSON.stringify(subscription.toJSON()),
+  });
+  if (old && old.endpoint !== subscription.endpoint) {
+    await fetch(`/api/push/subscriptions?endpoint=${encodeURIComponent(old.endpoint)}`, {
+      method: 'DELETE',
+      headers,
+      credentials: 'same-origin',
+    });
+  }
+}
+
+self.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil(resubscribe(event));
+});

@@ -155,6 +155,107 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "fr": "Type de fichier refusé : sont acceptés les photos JPEG, PNG ou WebP et les documents PDF.",
         "en": "File type not accepted: only JPEG, PNG or WebP photos and PDF documents are allowed.",
     },
+    "invalid_push_endpoint": {
+        "ar": "عنوان الاشتراك «{field}» غير صالح: يجب أن يكون عنوان https لخدمة إشعارات.",
+        "fr": "L'adresse d'abonnement « {field} » est invalide : il faut l'URL https d'un service "
+        "de notifications.",
+        "en": "The subscription address “{field}” is not valid: it must be the https URL of a push service.",
+    },
+    "invalid_push_key": {
+        "ar": "مفتاح الاشتراك «{field}» غير صالح.",
+        "fr": "La clé d'abonnement « {field} » est invalide.",
+        "en": "The subscription key “{field}” is not valid.",
+    },
+    "no_push_subscription": {
+        "ar": "لا يوجد اشتراك في الإشعارات لهذا الحساب. فعّل الإشعارات على هذا الجهاز أولًا.",
+        "fr": "Ce compte n'a aucun abonnement aux notifications. Activez d'abord les notifications sur "
+        "cet appareil.",
+        "en": "This account has no push subscription. Turn notifications on on this device first.",
+    },
+    # Notifications (backend/notifications/rules.py): a title and a body per kind.
+    "notify.visit_due.title": {
+        "ar": "زيارة قريبة الموعد",
+        "fr": "Visite à faire bientôt",
+        "en": "Visit due soon",
+    },
+    "notify.visit_due.body": {
+        "ar": "زيارة {agency} مطلوبة قبل {date}.",
+        "fr": "La visite de {agency} est à faire avant le {date}.",
+        "en": "The visit to {agency} is due on {date}.",
+    },
+    "notify.visit_overdue.title": {
+        "ar": "زيارة متأخرة",
+        "fr": "Visite en retard",
+        "en": "Visit overdue",
+    },
+    "notify.visit_overdue.body": {
+        "ar": "زيارة {agency} كانت مطلوبة قبل {date} ولم تُرسل بعد.",
+        "fr": "La visite de {agency} était à faire avant le {date} et n'a pas encore été envoyée.",
+        "en": "The visit to {agency} was due on {date} and has not been submitted yet.",
+    },
+    "notify.action_due.title": {
+        "ar": "أجل إجراء تصحيحي يقترب",
+        "fr": "Échéance proche d'une action corrective",
+        "en": "Corrective action deadline near",
+    },
+    "notify.action_due.body": {
+        "ar": "«{action}» في {agency}: الأجل {date}.",
+        "fr": "« {action} » à {agency} : échéance le {date}.",
+        "en": "“{action}” at {agency}: deadline {date}.",
+    },
+    "notify.action_overdue.title": {
+        "ar": "إجراء تصحيحي متأخر",
+        "fr": "Action corrective en retard",
+        "en": "Corrective action overdue",
+    },
+    "notify.action_overdue.body": {
+        "ar": "«{action}» في {agency}: انقضى الأجل في {date}.",
+        "fr": "« {action} » à {agency} : l'échéance du {date} est dépassée.",
+        "en": "“{action}” at {agency}: the deadline of {date} has passed.",
+    },
+    "notify.critical_finding.title": {
+        "ar": "ملاحظة حرجة",
+        "fr": "Constat critique",
+        "en": "Critical finding",
+    },
+    "notify.critical_finding.body": {
+        "ar": "ملاحظة حرجة في {agency}: {finding}",
+        "fr": "Constat critique à {agency} : {finding}",
+        "en": "Critical finding at {agency}: {finding}",
+    },
+    "notify.visit_returned.title": {
+        "ar": "أُعيدت إليك زيارة",
+        "fr": "Visite renvoyée",
+        "en": "Visit returned",
+    },
+    "notify.visit_returned.body": {
+        "ar": "أعاد المراجع زيارة {agency} إليك لتصحيحها. {comment}",
+        "fr": "Le relecteur vous a renvoyé la visite de {agency} pour correction. {comment}",
+        "en": "The reviewer returned your visit to {agency} for correction. {comment}",
+    },
+    "notify.device_unsynced.title": {
+        "ar": "عمل غير مُزامَن على جهازك",
+        "fr": "Travail non synchronisé sur votre appareil",
+        "en": "Unsynced work on your device",
+    },
+    "notify.device_unsynced.body": {
+        "ar": "لم يُزامن الجهاز «{device}» منذ {date} وعليه زيارة جارية ({agency}). "
+        "افتح رصد وأنت متصل بالشبكة لإرسالها.",
+        "fr": "L'appareil « {device} » n'a pas synchronisé depuis le {date} et a une visite en cours "
+        "({agency}). Ouvrez Rasd avec du réseau pour l'envoyer.",
+        "en": "The device “{device}” has not synced since {date} and holds a visit in progress ({agency}). "
+        "Open Rasd with a network connection to send it.",
+    },
+    "notify.test.title": {
+        "ar": "إشعار تجريبي من رصد",
+        "fr": "Notification de test de Rasd",
+        "en": "Rasd test notification",
+    },
+    "notify.test.body": {
+        "ar": "الإشعارات تعمل على هذا الجهاز.",
+        "fr": "Les notifications fonctionnent sur cet appareil.",
+        "en": "Notifications work on this device.",
+    },
     "internal": {
         "ar": "خطأ داخلي. لم يُحفظ أي تغيير من هذا الطلب.",
         "fr": "Erreur interne. Aucune modification de cette requête n'a été enregistrée.",

@@ -30,6 +30,8 @@ USERS = {
 IN_SCOPE_OF_ALL = agency_uuid("CNAS-16")  # national, CNAS and wilaya 16 all see it
 OUT_OF_SCOPE = agency_uuid("CNR-31")  # only the national users see it
 NATIONAL = {"admin", "central_inspector"}
+# A browser's P-256 public key (uncompressed point), for subscriptions made by the matrix.
+PUSH_P256DH = "BBBa_QVQ2GUQwjyaJhER7_8QKg80XlSjbWCjzXd2tt6g9xdNLbZncS8pdQfhBHIkTG95A9H6634zHTbSrDZvD20"
 
 
 @dataclass
@@ -147,6 +149,43 @@ PROBES: list[Probe] = [
         "/api/sync/conflicts",
         lambda c: "/api/sync/conflicts",
         only({"admin", "central_inspector", "director"}, 200),
+    ),
+    # Push and notifications: every signed-in user manages their own subscriptions, list and
+    # preferences; nothing takes another user's id. The test push goes to the subscription made
+    # by the row above (no dispatcher runs here: it is only queued).
+    Probe("GET", "/api/push/vapid-public-key", lambda c: "/api/push/vapid-public-key", signed(200)),
+    Probe(
+        "POST",
+        "/api/push/subscriptions",
+        lambda c: "/api/push/subscriptions",
+        signed(201),
+        body=lambda c: {
+            "endpoint": f"https://push.example.com/send/{uuid.uuid4().hex}",
+            "expirationTime": None,
+            "keys": {"p256dh": PUSH_P256DH, "auth": "AAECAwQFBgcICQoLDA0ODw"},
+        },
+    ),
+    Probe(
+        "DELETE",
+        "/api/push/subscriptions",
+        lambda c: "/api/push/subscriptions?endpoint=https://push.example.com/send/none",
+        signed(204),
+    ),
+    Probe("POST", "/api/push/test", lambda c: "/api/push/test", signed(202)),
+    Probe("GET", "/api/notifications", lambda c: "/api/notifications?limit=5", signed(200)),
+    Probe(
+        "POST",
+        "/api/notifications/{notification_id:uuid}/read",
+        lambda c: f"/api/notifications/{uuid.uuid4()}/read",
+        signed(404),
+    ),
+    Probe("GET", "/api/notifications/preferences", lambda c: "/api/notifications/preferences", signed(200)),
+    Probe(
+        "PATCH",
+        "/api/notifications/preferences",
+        lambda c: "/api/notifications/preferences",
+        signed(200),
+        body=lambda c: {"off": ["visit_due"]},
     ),
 ]
 

@@ -30,6 +30,7 @@ class Notification(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("user_id", "kind", "dedupe_key"),
         Index("ix_notification_user_created", "user_id", "created_at"),
+        Index("ix_notification_next_attempt", "next_attempt_at"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -43,3 +44,6 @@ class Notification(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     attempts: int = 0
+    # When a runner may (re)try the push: set on creation, pushed back while an attempt is in flight
+    # and after a failure (backoff); None once sent, given up, or when there is nothing to push.
+    next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -1,0 +1,1 @@
+"""Push notifications and reminders: rules, their scheduler, Web Push delivery, the in-app list."""
