@@ -5,6 +5,7 @@
 // checklist, findings or submission of a visit; the sync bar stays at the bottom of every one.
 import { createApi } from './api.js';
 import { applyLanguage, chooseLanguage, DEFAULT_LANGUAGE, isLanguage, loadCatalogue, translator } from './i18n.js';
+import { listenForPush, refreshPush } from './push.js';
 import { checklistScreen } from './screens/checklist.js';
 import { findingsScreen } from './screens/findings.js';
 import { homeScreen } from './screens/home.js';
@@ -54,7 +55,7 @@ export async function start(doc) {
   function screenFor(route, { focus, signal }) {
     const { t, lang, user, store } = state;
     const home = () => [
-      homeScreen({ t, lang, user, offline: state.offline, onSignOut: signOut, onLanguage: changeLanguage }),
+      homeScreen({ t, lang, user, offline: state.offline, api, onSignOut: signOut, onLanguage: changeLanguage }),
       store ? workListScreen({ t, lang, store, signal }) : null,
     ];
     if (!store || route.name === 'home') return home();
@@ -67,6 +68,7 @@ export async function start(doc) {
   function render({ focus = false } = {}) {
     const { t, lang, user } = state;
     if (user) startSync(); // once signed in (now or before, on this device); again after a new sign-in, it resumes
+    if (user) startPush();
     screenLife.abort();
     screenLife = new AbortController();
     const route = user ? parseRoute(doc.location.hash) : { name: 'signin' };
@@ -79,6 +81,18 @@ export async function start(doc) {
     renderStatus();
     renderUpdate();
     if (focus) view.querySelector('h1')?.focus();
+  }
+
+  // Once per signed-in user: register this device's push subscription again (never prompts), and
+  // follow the service worker's requests to go to a notification's page.
+  let stopPush = null;
+  function startPush() {
+    if (stopPush) return;
+    stopPush = listenForPush({ api, onNavigate: (url) => {
+      const { hash } = new URL(url, doc.location.href);
+      if (hash !== doc.location.hash) doc.location.hash = hash;
+    } });
+    refreshPush({ api }).catch((error) => console.warn('rasd: push subscription not refreshed', error));
   }
 
   function renderSyncBar() {
@@ -115,6 +129,8 @@ export async function start(doc) {
   async function signOut() {
     await session.signOut();
     state.user = null;
+    stopPush?.();
+    stopPush = null;
     if (doc.location.hash) history.replaceState(null, '', doc.location.pathname + doc.location.search); // the next user starts at the work list
     render({ focus: true });
   }

@@ -1,7 +1,8 @@
-// Home: who is signed in, with which role and scope; the language; signing out.
+// Home: who is signed in, with which role and scope; the language; signing out; notifications.
 import { h } from '../dom.js';
 import { formatList } from '../i18n.js';
 import { languagePicker } from '../widgets/language-picker.js';
+import { notificationSettings } from '../widgets/notification-settings.js';
 
 /** Keep a name written in another script from reordering the sentence around it. */
 const isolate = (text) => `\u2068${text}\u2069`;
@@ -11,7 +12,7 @@ export function scopeText(scope, lang, t) {
   return t(`scope.${scope.kind}`, { ids: formatList(scope.ids, lang) });
 }
 
-export function homeScreen({ t, lang, user, offline, onSignOut, onLanguage }) {
+export function homeScreen({ t, lang, user, offline, api, onSignOut, onLanguage }) {
   const fact = (label, value, attributes = {}) => [h('dt', {}, label), h('dd', attributes, value)];
   return h('section', { class: 'home', 'aria-labelledby': 'screen-title' },
     h('h1', { id: 'screen-title', tabindex: '-1' },
@@ -24,5 +25,6 @@ export function homeScreen({ t, lang, user, offline, onSignOut, onLanguage }) {
     ),
     languagePicker({ lang, t, onChange: onLanguage }),
     h('button', { type: 'button', class: 'button', id: 'sign-out', onclick: onSignOut }, t('home.signOut')),
+    api ? notificationSettings({ t, api, offline }) : null,
   );
 }
