@@ -60,6 +60,19 @@ export function formatDate(value, lang, options = { dateStyle: 'medium' }) {
   return new Intl.DateTimeFormat(intlLocale(lang), options).format(value instanceof Date ? value : new Date(value));
 }
 
+const RELATIVE_UNITS = [
+  ['year', 365 * 24 * 3600], ['month', 30 * 24 * 3600], ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600], ['hour', 3600], ['minute', 60], ['second', 1],
+];
+
+/** "3 hours ago", "il y a 3 heures", "قبل 3 ساعات": the largest whole unit between `value` and `now`. */
+export function formatRelativeTime(value, lang, now = new Date()) {
+  const then = value instanceof Date ? value : new Date(value);
+  const seconds = Math.round((then.getTime() - now.getTime()) / 1000);
+  const [unit, size] = RELATIVE_UNITS.find(([, length]) => Math.abs(seconds) >= length) ?? ['second', 1];
+  return new Intl.RelativeTimeFormat(intlLocale(lang), { numeric: 'auto' }).format(Math.trunc(seconds / size), unit);
+}
+
 export function formatList(items, lang, options = { style: 'long', type: 'conjunction' }) {
   return new Intl.ListFormat(intlLocale(lang), options).format(items.map(String));
 }

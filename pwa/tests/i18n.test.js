@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import {
-  chooseLanguage, direction, flatten, formatDate, formatList, formatNumber, interpolate, LANGUAGES, translator,
+  chooseLanguage, direction, flatten, formatDate, formatList, formatNumber, formatRelativeTime, interpolate, LANGUAGES,
+  translator,
 } from '../js/i18n.js';
 
 const catalogue = (lang) => flatten(JSON.parse(readFileSync(new URL(`../locales/${lang}.json`, import.meta.url))));
@@ -64,4 +65,14 @@ test('lists are joined in the language', () => {
   assert.equal(formatList(['16', '31'], 'fr'), '16 et 31');
   assert.equal(formatList(['16', '31'], 'en'), '16 and 31');
   assert.equal(formatList(['16', '31'], 'ar'), '16 و31');
+});
+
+test('relative times use the largest whole unit, in the language', () => {
+  const now = new Date(Date.UTC(2025, 1, 3, 12));
+  const ago = (seconds) => new Date(now.getTime() - seconds * 1000);
+  assert.equal(formatRelativeTime(ago(3 * 3600 + 59), 'en', now), '3 hours ago');
+  assert.equal(formatRelativeTime(ago(24 * 3600), 'en', now), 'yesterday');
+  assert.equal(formatRelativeTime(ago(2), 'fr', now), 'il y a 2 secondes');
+  assert.equal(formatRelativeTime(ago(0), 'en', now), 'now');
+  assert.match(formatRelativeTime(ago(5 * 60), 'ar', now), /5/);
 });

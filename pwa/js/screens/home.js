@@ -2,6 +2,7 @@
 import { h } from '../dom.js';
 import { formatList } from '../i18n.js';
 import { languagePicker } from '../widgets/language-picker.js';
+import { notificationList } from '../widgets/notification-list.js';
 import { notificationSettings } from '../widgets/notification-settings.js';
 
 /** Keep a name written in another script from reordering the sentence around it. */
@@ -25,6 +26,7 @@ export function homeScreen({ t, lang, user, offline, api, onSignOut, onLanguage 
     ),
     languagePicker({ lang, t, onChange: onLanguage }),
     h('button', { type: 'button', class: 'button', id: 'sign-out', onclick: onSignOut }, t('home.signOut')),
+    api ? notificationList({ t, lang, api, offline }) : null,
     api ? notificationSettings({ t, api, offline }) : null,
   );
 }
