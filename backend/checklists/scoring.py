@@ -255,6 +255,37 @@ def mean_satisfaction(rows: object) -> float | None:
     return total / count if count else None
 
 
+class Measures(NamedTuple):
+    """What a visit measured, kept as sums and counts so that averages over agencies stay exact."""
+
+    delay_days_sum: float
+    delay_samples: int
+    satisfaction_sum: float
+    satisfaction_count: int
+
+
+def measures(document: TemplateDocument, answers: Answers) -> Measures:
+    """Processing delays (``file_sample``) and citizens' satisfaction (``citizen_feedback``) of the
+    relevant items of a visit."""
+    shown = relevant_items(document, answers)
+    delays: list[int] = []
+    satisfaction_sum, satisfaction_count = 0.0, 0
+    for section in document.sections:
+        for item in section.items:
+            if not shown.get(item.key, False):
+                continue
+            answer = answers.get(item.key)
+            if item.type == "file_sample":
+                delays += processing_delays(answer)
+            elif item.type == "citizen_feedback" and isinstance(answer, list):
+                for row in answer:
+                    value = _integer(row.get("satisfaction")) if isinstance(row, dict) else None
+                    if value is not None and _SATISFACTION[0] <= value <= _SATISFACTION[1]:
+                        satisfaction_sum += value
+                        satisfaction_count += 1
+    return Measures(float(sum(delays)), len(delays), satisfaction_sum, satisfaction_count)
+
+
 def round_half_up(value: float, digits: int) -> float:
     """``floor(value * 10**digits + 0.5) / 10**digits``, the rounding shared with JavaScript."""
     scale = float(10**digits)

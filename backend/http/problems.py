@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Response
@@ -139,11 +142,37 @@ def _field_from(message: str) -> str | None:
     return named.group(1) if named else None
 
 
+# The server-rendered pages answer errors as pages: signing in when needed, else an error page that
+# carries the same stable code (``data-problem-code``) and message as the JSON problem.
+PAGE_PREFIXES = ("/manage", "/dashboard", "/signin", "/signout", "/account")
+
+
+def is_page(request: Req) -> bool:
+    return request.url.path.startswith(PAGE_PREFIXES)
+
+
+def _for_pages(handler: Callable[[Req, Any], Response[bytes]]) -> Callable[[Req, Any], Response[Any]]:
+    def handle(request: Req, exc: Any) -> Response[Any]:
+        response = handler(request, exc)
+        if not is_page(request):
+            return response
+        from backend.web.page import render, see_other  # the pages import this module
+
+        problem = msgspec.json.decode(response.content)
+        if problem["status"] == 401:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return see_other(f"/signin?{urlencode({'next': target})}")
+        context = {"status": problem["status"], "code": problem["code"], "message": problem["message"]}
+        return render(request, "error.html", context, status=problem["status"], title="page.error")
+
+    return handle
+
+
 EXCEPTION_HANDLERS = {
-    DomainError: domain_error_handler,
-    ValidationException: validation_handler,
-    HTTPException: http_error_handler,
-    RecursionError: too_deep_handler,
+    DomainError: _for_pages(domain_error_handler),
+    ValidationException: _for_pages(validation_handler),
+    HTTPException: _for_pages(http_error_handler),
+    RecursionError: _for_pages(too_deep_handler),
     SyncError: sync_error_handler,
-    Exception: internal_error_handler,
+    Exception: _for_pages(internal_error_handler),
 }

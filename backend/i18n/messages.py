@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Final
 
 from backend.i18n.language import DEFAULT_LANGUAGE
 
 # {field} is replaced by the field's name; every code has the three languages (a test checks it).
-MESSAGES: Final[dict[str, dict[str, str]]] = {
+_BUILTIN: Final[dict[str, dict[str, str]]] = {
     "invalid": {
         "ar": "قيمة غير صالحة في الحقل «{field}»: {detail}",
         "fr": "Valeur invalide pour le champ « {field} » : {detail}",
@@ -267,6 +269,22 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
 class _Lenient(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+def _load_catalogues() -> dict[str, dict[str, str]]:
+    """The built-in messages, then every ``catalogue/<feature>.json`` (the words of the server-rendered
+    pages, one file per feature). A key defined twice is a mistake, refused at import."""
+    merged = dict(_BUILTIN)
+    for path in sorted((Path(__file__).parent / "catalogue").glob("*.json")):
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        clash = set(entries) & set(merged)
+        if clash:
+            raise ValueError(f"{path.name} redefines {sorted(clash)}")
+        merged.update(entries)
+    return merged
+
+
+MESSAGES: Final = _load_catalogues()
 
 
 def translate(code: str, language: str, **params: object) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 import msgspec
 from sqlalchemy import update
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.checklists import TemplateDocument
-from backend.checklists.scoring import score
+from backend.checklists.scoring import measures, score
 from backend.db.tables import Action, Answer, Assignment, Attachment, Finding, Visit
 from backend.db.upsert import upsert
 from backend.sync_server.context import Context
@@ -34,14 +35,29 @@ def _score(templates: dict[uuid.UUID, TemplateDocument], values: dict[str, Any])
     """The visit's score from its current answers, by the same rules the PWA shows live."""
     document = templates.get(_uuid(values.get("template_version_id")) or uuid.UUID(int=0))
     if document is None:
-        return {"score": None, "score_pct": None}
+        return {"score": None, "score_pct": None, **_NO_MEASURES}
     answers = {
         name[len(ANSWER_PREFIX) :]: value.get("value")
         for name, value in values.items()
         if name.startswith(ANSWER_PREFIX) and isinstance(value, dict)
     }
     result = score(document, answers)
-    return {"score": msgspec.to_builtins(result), "score_pct": result.score_pct}
+    measured = measures(document, answers)
+    return {"score": msgspec.to_builtins(result), "score_pct": result.score_pct, **measured._asdict()}
+
+
+_NO_MEASURES: Final = {
+    "delay_days_sum": 0.0,
+    "delay_samples": 0,
+    "satisfaction_sum": 0.0,
+    "satisfaction_count": 0,
+}
+# Visits count in the period of the day they were made, as the ministry lives it.
+_LOCAL: Final = ZoneInfo("Africa/Algiers")
+
+
+def _visit_day(started_at: datetime | None, now: datetime) -> date:
+    return (started_at or now).astimezone(_LOCAL).date()
 
 
 def _instant(value: Any) -> datetime | None:
@@ -77,6 +93,7 @@ async def project(session: AsyncSession, ctx: Context, planned: Planned, now: da
                     "assignment_id": _uuid(values.get("assignment_id")),
                     "status": "deleted" if deleted else values.get("status", "draft"),
                     "started_at": _instant(values.get("started_at")),
+                    "visit_day": _visit_day(_instant(values.get("started_at")), now),
                     "location": values.get("location"),
                     "signature_sha256": signature.get("sha256"),
                     "review_comment": values.get("review_comment"),

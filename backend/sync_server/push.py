@@ -38,7 +38,7 @@ async def push(
     now = now or utcnow()
     try:
         async with db.write() as session, session.begin():
-            return await _push(session, principal, request, now)
+            return await push_in(session, principal, request, now)
     except DBAPIError as exc:
         code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
         if exc.connection_invalidated or code in _TRANSIENT or "database is locked" in str(exc.orig):
@@ -47,7 +47,7 @@ async def push(
         raise
 
 
-async def _push(
+async def push_in(
     session: AsyncSession, principal: Principal, request: PushRequest, now: datetime
 ) -> PushResponse:
     clock = await change_clock.lock(session)  # first: serializes writers of the feed until commit

@@ -7,8 +7,6 @@ route is added without a row here, so no endpoint ships without its access rules
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -17,16 +15,10 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 
 from backend.demo.seed import agency_uuid
+from tests.support.authz import ANON, USERS, Probe, everyone, only, problem_code, signed
 from tests.support.clients import sign_in, with_csrf
+from tests.support.probes import PAGE_PROBES
 
-ANON = "anonymous"
-# One demo user per role; their scopes differ (national, body CNAS, wilaya 16).
-USERS = {
-    "admin": "admin",
-    "central_inspector": "central",
-    "director": "director.cnas",
-    "inspector": "inspector",
-}
 IN_SCOPE_OF_ALL = agency_uuid("CNAS-16")  # national, CNAS and wilaya 16 all see it
 OUT_OF_SCOPE = agency_uuid("CNR-31")  # only the national users see it
 NATIONAL = {"admin", "central_inspector"}
@@ -34,32 +26,7 @@ NATIONAL = {"admin", "central_inspector"}
 PUSH_P256DH = "BBBa_QVQ2GUQwjyaJhER7_8QKg80XlSjbWCjzXd2tt6g9xdNLbZncS8pdQfhBHIkTG95A9H6634zHTbSrDZvD20"
 
 
-@dataclass
-class Probe:
-    """How to call one route, and what each role must get."""
-
-    method: str
-    template: str
-    url: Callable[[dict[str, Any]], str]
-    expect: dict[str, int]
-    body: Callable[[dict[str, Any]], Any] | None = None
-    name: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def everyone(status: int) -> dict[str, int]:
-    return dict.fromkeys([ANON, *USERS], status)
-
-
-def only(roles: set[str], ok: int, *, others: int = 403) -> dict[str, int]:
-    return {ANON: 401} | {role: ok if role in roles else others for role in USERS}
-
-
-def signed(ok: int) -> dict[str, int]:
-    return {ANON: 401} | dict.fromkeys(USERS, ok)
-
-
-PROBES: list[Probe] = [
+API_PROBES: list[Probe] = [
     Probe("GET", "/healthz", lambda c: "/healthz", everyone(200)),
     Probe("HEAD", "/healthz", lambda c: "/healthz", everyone(200)),
     Probe(
@@ -188,9 +155,11 @@ PROBES: list[Probe] = [
         body=lambda c: {"off": ["visit_due"]},
     ),
 ]
+# The server-rendered pages: each feature keeps its rows beside its own tests.
+PROBES: list[Probe] = API_PROBES + [probe for module in PAGE_PROBES for probe in module]
 
 # Public routes that serve the PWA shell and the API schema: anyone may read them.
-PUBLIC_PREFIXES = ("/schema", "/static", "/sw.js", "/manifest.webmanifest")
+PUBLIC_PREFIXES = ("/schema", "/static", "/assets", "/sw.js", "/manifest.webmanifest")
 
 
 def _routes(app: Litestar) -> set[tuple[str, str]]:
@@ -213,7 +182,7 @@ def test_every_route_is_in_the_matrix(app: Litestar) -> None:
 
 def _in_order(probes: list[Probe]) -> list[Probe]:
     """Probes that end the session (logout) run last, so the others run signed in."""
-    return sorted(probes, key=lambda probe: probe.template == "/api/auth/logout")
+    return sorted(probes, key=lambda probe: probe.template in ("/api/auth/logout", "/signout"))
 
 
 @pytest.mark.parametrize("role", [ANON, *USERS])
@@ -239,7 +208,10 @@ async def test_route_role_scope(role: str, make_client: Any) -> None:
         mismatches = []
         for probe in _in_order(PROBES):
             response = await client.request(
-                probe.method, probe.url(context), json=probe.body(context) if probe.body else None
+                probe.method,
+                probe.url(context),
+                json=probe.body(context) if probe.body else None,
+                data=probe.form(context) if probe.form else None,
             )
             label = f"{probe.method} {probe.template} {probe.name}".strip()
             if response.status_code != probe.expect[role]:
@@ -249,7 +221,7 @@ async def test_route_role_scope(role: str, make_client: Any) -> None:
             elif (
                 response.status_code in (401, 403, 404) and probe.method != "HEAD"
             ):  # HEAD answers carry no body
-                code = response.json()["code"]
+                code = problem_code(response)
                 if code not in {"not_authenticated", "forbidden", "not_found", "bad_credentials"}:
                     mismatches.append(f"{label}: problem code {code}")
         assert not mismatches, "\n".join(mismatches)

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from backend.db.tables.accounts import AuthSession, Device, User
 from backend.db.tables.audit import AuditEvent
 from backend.db.tables.checklists import ChecklistTemplate, TemplateVersion
+from backend.db.tables.config import AppSetting
 from backend.db.tables.geo import Agency, Body, Wilaya
 from backend.db.tables.planning import Assignment, EvaluationCycle, Schedule
 from backend.db.tables.push import Notification, PushSubscription
@@ -19,6 +20,7 @@ __all__ = [
     "ActionEvent",
     "Agency",
     "Answer",
+    "AppSetting",
     "Assignment",
     "Attachment",
     "AuditEvent",

@@ -19,6 +19,7 @@ class Visit(SQLModel, table=True):
         Index("ix_visit_agency_status", "agency_id", "status"),
         Index("ix_visit_cycle_agency", "cycle_id", "agency_id"),
         Index("ix_visit_submitted", "submitted_at"),
+        Index("ix_visit_day_agency", "visit_day", "agency_id"),
     )
 
     id: uuid.UUID = Field(primary_key=True)
@@ -38,6 +39,13 @@ class Visit(SQLModel, table=True):
     # Raw points and maxima per section, so trends stay comparable when templates change.
     score: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
     score_pct: float | None = None
+    # The local day of the visit (Africa/Algiers): which cycle's period it counts in.
+    visit_day: date | None = None
+    # What the visit measured, as sums and counts (exact averages over agencies and periods).
+    delay_days_sum: float = 0.0
+    delay_samples: int = 0
+    satisfaction_sum: float = 0.0
+    satisfaction_count: int = 0
 
 
 class Answer(SQLModel, table=True):

@@ -1,0 +1,1 @@
+"""Follow-up of corrective actions (/dashboard/actions)."""

@@ -1,0 +1,1 @@
+"""The directors' dashboard (/dashboard)."""

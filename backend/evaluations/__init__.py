@@ -1,0 +1,1 @@
+"""Evaluations per agency and cycle (/dashboard/evaluations)."""

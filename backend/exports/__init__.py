@@ -1,0 +1,1 @@
+"""CSV, XLSX and PDF exports (/dashboard/exports)."""

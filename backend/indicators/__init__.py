@@ -1,0 +1,1 @@
+"""Indicator readings, entry and import (/manage/indicators)."""

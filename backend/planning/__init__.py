@@ -1,0 +1,1 @@
+"""Cycles, schedules and assignments (/manage/planning)."""

@@ -1,0 +1,1 @@
+"""Review of submitted visits (/manage/review)."""
