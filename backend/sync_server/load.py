@@ -83,7 +83,10 @@ async def load_context(session: AsyncSession, scope: Scope, refs: References) ->
             (
                 await session.execute(
                     select(col(TemplateVersion.id)).where(
-                        col(TemplateVersion.id).in_(templates), col(TemplateVersion.status) == "published"
+                        col(TemplateVersion.id).in_(templates),
+                        # A visit started offline before its version was retired still arrives,
+                        # checked item by item: nothing typed is lost. Phones offer only published ones.
+                        col(TemplateVersion.status).in_(("published", "retired")),
                     )
                 )
             ).scalars()

@@ -19,6 +19,7 @@ from backend.authz.principal import Principal
 from backend.http.language import request_language
 from backend.http.params import Req
 from backend.i18n import translate
+from backend.i18n.messages import MESSAGES
 from backend.web.routes import SHELL_CSP
 
 RTL_LANGUAGES: Final = frozenset({"ar"})
@@ -94,7 +95,7 @@ def render(
         "nav": [item for item in NAV if principal is not None and may(principal, item.permission)],
         "path": request.url.path,
         "link": link_builder(request),
-        "title": t(title) if title else "",
+        "title": t(title) if title in MESSAGES else title,
     }
     return Template(
         template_name=template,

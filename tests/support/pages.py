@@ -75,7 +75,7 @@ def rows(soup: BeautifulSoup, selector: str = "table") -> list[list[str]]:
     body = table.find("tbody") or table
     return [
         [cell.get_text(" ", strip=True) for cell in row.find_all(["td", "th"])]
-        for row in body.find_all("tr")  # type: ignore[union-attr]
+        for row in body.find_all("tr")
         if row.find("td")
     ]
 

@@ -61,10 +61,11 @@ export async function startVisit(store, { agencyId, versionId, assignmentId = nu
   return id;
 }
 
-/** The newest version of each template, for visits that no assignment names. */
+/** The newest published version of each template: what a new visit may use (retired ones are not). */
 export function latestVersions(versions) {
   const latest = new Map();
   for (const version of versions ?? []) {
+    if ((version.status ?? 'published') !== 'published') continue; // retired: no new visit on it
     const key = version.template_key ?? version.document?.key ?? version.id;
     if (!latest.has(key) || (latest.get(key).version ?? 0) < (version.version ?? 0)) latest.set(key, version);
   }

@@ -1,6 +1,5 @@
 """Authorization rows of the server-rendered pages, one module per feature (see ``tests/support/authz``)."""
 
-from tests.support.probes import account
+from tests.support.probes import account, templates
 
-# Each feature appends its module's ``PROBES`` here.
-PAGE_PROBES = [account.PROBES]
+PAGE_PROBES = [account.PROBES, templates.PROBES]
