@@ -56,7 +56,7 @@ export async function start(doc) {
     const { t, lang, user, store } = state;
     const home = () => [
       homeScreen({ t, lang, user, offline: state.offline, api, onSignOut: signOut, onLanguage: changeLanguage }),
-      store ? workListScreen({ t, lang, store, signal }) : null,
+      store ? workListScreen({ t, lang, store, signal, user }) : null,
     ];
     if (!store || route.name === 'home') return home();
     const common = { t, lang, store, visitId: route.visitId, signal, autofocus: focus };

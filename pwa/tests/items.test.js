@@ -231,6 +231,15 @@ test('assignments: late ones first, then by due date; done and cancelled ones ar
   assert.deepEqual(sorted.map((a) => [a.id, a.late]), [['b', true], ['d', true], ['e', false], ['a', false]]);
 });
 
+test("assignments: a colleague's are not listed, unassigned ones are", () => {
+  const listed = sortAssignments([
+    { id: 'mine', due_on: '2025-03-01', assignee_id: 'u1' },
+    { id: 'theirs', due_on: '2025-03-01', assignee_id: 'u2' },
+    { id: 'open', due_on: '2025-03-02', assignee_id: null },
+  ], '2025-02-01', 'u1');
+  assert.deepEqual(listed.map((a) => a.id), ['mine', 'open']);
+});
+
 test('an agency is found by code or name, whatever the case, accents or Arabic spelling', () => {
   const agencies = [
     { code: 'CNAS-16', name_ar: 'وكالة CNAS الجزائر', name_fr: 'Agence CNAS de Alger' },
@@ -289,6 +298,15 @@ test('the newest version of each template is offered for unplanned visits', () =
     { id: 'f1', template_key: 'finance', version: 1 },
   ];
   assert.deepEqual(latestVersions(versions).map((v) => v.id).sort(), ['f1', 'q3']);
+});
+
+test('a retired version is never offered for a new visit, even when it is the newest', () => {
+  const versions = [
+    { id: 'q1', template_key: 'quality', version: 1, status: 'published' },
+    { id: 'q2', template_key: 'quality', version: 2, status: 'retired' },
+    { id: 'f1', template_key: 'finance', version: 1, status: 'retired' },
+  ];
+  assert.deepEqual(latestVersions(versions).map((v) => v.id), ['q1']);
 });
 
 test('a visit starts at once; its position is added later, and only where location is already allowed', async () => {

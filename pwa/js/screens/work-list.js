@@ -11,16 +11,18 @@ import { agencyName } from '../widgets/visit-header.js';
 import { routeHash } from './routes.js';
 import { fill, latestVersions, startVisit } from './visit-data.js';
 
-/** Assignments still to do, late ones first, then by due date. */
-export function sortAssignments(assignments, day = today()) {
+/** This user's assignments still to do (and unassigned ones of the scope), late first, then by due
+ *  date. The feed sends every assignment of the agencies in scope; a colleague's are not ours. */
+export function sortAssignments(assignments, day = today(), userId = null) {
   const due = (a) => a.due_on ?? a.due_date ?? '9999-12-31';
+  const mine = (a) => !userId || !a.assignee_id || a.assignee_id === userId;
   return assignments
-    .filter((a) => (a.status ?? 'planned') === 'planned')
+    .filter((a) => (a.status ?? 'planned') === 'planned' && mine(a))
     .map((a) => ({ ...a, late: due(a) < day }))
     .sort((a, b) => Number(b.late) - Number(a.late) || due(a).localeCompare(due(b)));
 }
 
-export function workListScreen({ t, lang, store, signal }) {
+export function workListScreen({ t, lang, store, signal, user = null }) {
   const root = h('section', { class: 'work-list', 'aria-labelledby': 'work-title', 'aria-busy': 'true' },
     h('h2', { id: 'work-title' }, t('home.workTitle')),
     h('p', { class: 'screen__loading' }, t('app.loading')));
@@ -75,7 +77,7 @@ export function workListScreen({ t, lang, store, signal }) {
     const visitLink = (visit, label) => h('a', { class: 'button', href: routeHash({ name: 'checklist', visitId: visit.id }) }, label);
 
     const drafts = visits.filter((visit) => visit.status === 'draft');
-    const todo = sortAssignments(assignments);
+    const todo = sortAssignments(assignments, today(), user?.id ?? null);
     const versionTitle = (id) => title(versions.find((version) => version.id === id));
 
     const section = (id, heading, items, empty) => h('section', { class: 'work-list__group', 'aria-labelledby': id },
