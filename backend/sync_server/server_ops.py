@@ -11,12 +11,13 @@ version they saw, so they never raise a conflict against what the user was shown
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.authz.principal import Principal
@@ -29,6 +30,8 @@ from sync import hlc as hlc_text
 from sync.wire import Op, OpKind, OpResult, PushRequest
 
 _WEB_NAMESPACE: Final = uuid.UUID("6f1d7c3e-5a0b-4c59-9a55-2f4b1d0e7a10")
+# Runs in the same transaction once the ops are applied; raising rolls everything back.
+Then = Callable[[AsyncSession, list[OpResult]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,19 @@ def web_client_id(user_id: uuid.UUID) -> uuid.UUID:
 
 
 async def apply_ops(
-    db: Database, principal: Principal, changes: Sequence[ServerOp], now: datetime | None = None
+    db: Database,
+    principal: Principal,
+    changes: Sequence[ServerOp],
+    now: datetime | None = None,
+    *,
+    then: Then | None = None,
 ) -> list[OpResult]:
-    """Apply ``changes`` in one transaction as ``principal``'s web device; one result per change."""
+    """Apply ``changes`` in one transaction as ``principal``'s web device; one result per change.
+
+    ``then``, if given, gets the session and the results before the commit: it may write more in the
+    same transaction (e.g. who reviewed a visit), or raise to roll the whole request back (e.g. when
+    the decision it carried was refused).
+    """
     now = now or utcnow()
     client_id = web_client_id(principal.id)
     async with db.write() as session, session.begin():
@@ -93,4 +106,6 @@ async def apply_ops(
         response = await push_in(
             session, principal, PushRequest(protocol=1, client_id=client_id, ops=ops), now
         )
+        if then is not None:
+            await then(session, response.results)
     return response.results
