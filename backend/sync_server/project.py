@@ -13,13 +13,14 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import msgspec
-from sqlalchemy import update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.checklists import TemplateDocument
 from backend.checklists.scoring import measures, score
-from backend.db.tables import Action, Answer, Assignment, Attachment, Finding, Visit
+from backend.db.tables import Action, ActionEvent, Answer, Assignment, Attachment, Finding, Visit
+from backend.db.types import UTCDateTime
 from backend.db.upsert import upsert
 from backend.sync_server.context import Context
 from backend.sync_server.entities import ANSWER_PREFIX, DELETED
@@ -161,6 +162,7 @@ async def project(session: AsyncSession, ctx: Context, planned: Planned, now: da
         for (entity, entity_id, name), state in planned.changed.items()
         if entity == "visit" and name.startswith(ANSWER_PREFIX)
     ]
+    history = await _action_moves(session, planned, now)  # before the projection overwrites the status
     # Parents before children: the foreign keys are checked row by row.
     for table, name in (
         (Visit, "visit"),
@@ -197,3 +199,62 @@ async def project(session: AsyncSession, ctx: Context, planned: Planned, now: da
         keys=("visit_id", "item_key"),
         update=("value", "note", "author_id", "updated_at"),
     )
+    await _record_action_moves(session, history, now)
+
+
+async def _action_moves(session: AsyncSession, planned: Planned, now: datetime) -> list[dict[str, Any]]:
+    """One history row per action whose status this push changed, whoever pushed it (a phone, or a
+    page through ``apply_ops``), so the follow-up's history is complete.
+
+    The status before the push is read from the projection (still the previous merged value), so a
+    push that moves an action twice records one event from where it was to where it ends.
+    """
+    moved = {
+        entity_id: state
+        for (entity, entity_id, name), state in planned.changed.items()
+        if entity == "action" and name == "status"
+    }
+    if not moved:
+        return []
+    before = dict(
+        (
+            await session.execute(select(col(Action.id), col(Action.status)).where(col(Action.id).in_(moved)))
+        ).all()
+    )
+    events = []
+    for action_id, state in moved.items():
+        if before.get(action_id) == state.value:
+            continue
+        note = planned.changed.get(("action", action_id, "note"))  # the note sent with this move
+        events.append(
+            {
+                "action_id": action_id,
+                "at": now,
+                "actor_id": state.author,
+                "from_status": before.get(action_id),
+                "to_status": str(state.value),
+                "note": str(note.value or "") if note is not None else "",
+                "evidence": [],
+            }
+        )
+    return events
+
+
+async def _record_action_moves(session: AsyncSession, events: list[dict[str, Any]], now: datetime) -> None:
+    """Write the history (after the actions exist) and stamp when actions were done or verified."""
+    if not events:
+        return
+    await upsert(session, ActionEvent, events, keys=("action_id", "at", "to_status"))
+    # A move straight to verified (checked on a later visit) was done by then too.
+    stamps: dict[str, dict[str, Any]] = {
+        "done": {"done_at": now},
+        "verified": {
+            "verified_at": now,
+            "done_at": func.coalesce(col(Action.done_at), literal(now, UTCDateTime())),
+        },
+        "open": {"done_at": None, "verified_at": None},
+    }
+    for status, values in stamps.items():
+        ids = [e["action_id"] for e in events if e["to_status"] == status and e["from_status"] is not None]
+        if ids:
+            await session.execute(update(Action).where(col(Action.id).in_(ids)).values(**values))

@@ -14,7 +14,8 @@ import { liveScore } from '../widgets/live-score.js';
 import { visitHeader } from '../widgets/visit-header.js';
 import { EDITABLE, fill, loadVisit, visitMedia } from './visit-data.js';
 
-const OPEN = new Set(['open', 'in_progress']);
+// Done by the agency but not yet seen on site: the next visit verifies it too.
+const TO_VERIFY = new Set(['open', 'in_progress', 'done']);
 
 /** The proposed findings not accepted yet: one per item, the most severe first as the scorer gives. */
 export function pendingProposals(proposed, findings) {
@@ -23,12 +24,12 @@ export function pendingProposals(proposed, findings) {
   return (proposed ?? []).filter((p) => !taken.has(p.item_key) && !seen.has(p.item_key) && seen.add(p.item_key));
 }
 
-/** Open actions of the other visits to this agency. */
+/** Actions of the other visits to this agency still to check on site (open, in progress or done). */
 async function earlierActions(store, visit) {
   const visits = (await store.listVisits()).filter((other) => other.agency_id === visit.agency_id && other.id !== visit.id);
   const full = await Promise.all(visits.map((other) => store.getVisit(other.id)));
   return full.filter(Boolean).flatMap((other) => (other.actions ?? [])
-    .filter((action) => OPEN.has(action.status ?? 'open'))
+    .filter((action) => TO_VERIFY.has(action.status ?? 'open'))
     .map((action) => ({ ...action, from: other })));
 }
 
@@ -122,6 +123,8 @@ export function findingsScreen({ t, lang, store, visitId, signal, autofocus }) {
           await store.setField('action', current.id, 'status', next);
           status = next;
         }
+        // Which visit saw it carried out: the reviewer and the dashboard link the two.
+        if (status === 'verified') await store.setField('action', current.id, 'verified_in_visit_id', visit.id);
         current.status = status; // a second answer starts from here
         return status;
       },

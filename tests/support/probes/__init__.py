@@ -1,5 +1,5 @@
 """Authorization rows of the server-rendered pages, one module per feature (see ``tests/support/authz``)."""
 
-from tests.support.probes import account, templates, planning, review
+from tests.support.probes import account, templates, planning, review, actions
 
-PAGE_PROBES = [account.PROBES, templates.PROBES, planning.PROBES, review.PROBES]
+PAGE_PROBES = [account.PROBES, templates.PROBES, planning.PROBES, review.PROBES, actions.PROBES]
