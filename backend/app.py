@@ -22,6 +22,7 @@ from backend.db.engine import Database, make_database
 from backend.evaluations.routes import EVALUATION_ROUTES
 from backend.exports.routes import EXPORT_ROUTES
 from backend.health.routes import healthz, healthz_head
+from backend.housekeeping import Housekeeping
 from backend.http.problems import EXCEPTION_HANDLERS
 from backend.http.session_auth import SessionAuthMiddleware
 from backend.indicators.routes import INDICATOR_ROUTES
@@ -57,7 +58,12 @@ def create_app(settings: Settings) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         try:
             # Push delivery, and the reminder rules every minute unless RASD_SCHEDULER=off.
-            async with notifications_of(app.state).running(scheduler=settings.scheduler):
+            async with (
+                notifications_of(app.state).running(scheduler=settings.scheduler),
+                Housekeeping(database, settings.housekeeping_interval_seconds).running(
+                    enabled=settings.scheduler
+                ),
+            ):
                 yield
         finally:
             await database.dispose()

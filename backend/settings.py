@@ -35,6 +35,8 @@ class Settings:
     # Run the rules every ``scheduler_interval_seconds`` inside the server (off: run ``rasd worker``).
     scheduler: bool = True
     scheduler_interval_seconds: float = 60.0
+    # Schedules generate their assignments and evaluations catch up with late data this often.
+    housekeeping_interval_seconds: float = 600.0
     notify_visit_due_days: int = 3  # "visit due in N days"
     notify_action_due_days: int = 3  # "action deadline in N days"
     notify_device_stale_days: int = 3  # a device with work in progress not synced for N days
@@ -93,5 +95,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         vapid_subject=env.get("RASD_VAPID_SUBJECT") or "mailto:rasd@localhost",
         scheduler=env.get("RASD_SCHEDULER", "on").lower() not in ("off", "0", "false", "no"),
         notify_timezone=env.get("RASD_TIMEZONE") or "Africa/Algiers",
+        housekeeping_interval_seconds=float(env.get("RASD_HOUSEKEEPING_SECONDS") or 600),
         push_allow_local_http=env.get("RASD_PUSH_ALLOW_LOCAL_HTTP", "") == "1",
     )

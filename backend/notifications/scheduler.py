@@ -117,7 +117,10 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             loop.add_signal_handler(sig, stop.set)
     db = make_database(settings.database_url)
     try:
-        async with Notifications(db, settings).running(scheduler=True):
+        from backend.housekeeping import Housekeeping  # the evaluation loop's periodic work too
+
+        housekeeping = Housekeeping(db, settings.housekeeping_interval_seconds)
+        async with Notifications(db, settings).running(scheduler=True), housekeeping.running(enabled=True):
             log.info("notification worker started", extra={"interval": settings.scheduler_interval_seconds})
             await stop.wait()
     finally:
