@@ -20,7 +20,8 @@ from playwright.sync_api import BrowserContext, FilePayload, Geolocation, Locato
 
 from backend.settings import REPO_ROOT
 from tests.browser.conftest import LiveServer
-from tests.browser.test_shell import AR, FR, open_app, serious_violations, sign_in
+from tests.browser.test_shell import AR, FR
+from tests.support.browser import fill_sign_in, open_app, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -212,7 +213,7 @@ def test_an_inspector_fills_every_kind_of_item_adds_findings_and_submits(
     context.grant_permissions(["geolocation"])
     context.set_geolocation(ALGIERS)
     open_app(page)
-    sign_in(page, "inspector")
+    fill_sign_in(page, "inspector")
     start_unplanned_visit(page)
     assert score(page) == "—", "nothing answered, nothing scored"
 
@@ -338,7 +339,7 @@ def test_an_inspector_fills_every_kind_of_item_adds_findings_and_submits(
 
 def test_a_bounds_error_is_said_in_french_when_the_inspector_works_in_french(page: Page) -> None:
     open_app(page, "/?lang=fr")
-    sign_in(page, "inspector", words=FR)
+    fill_sign_in(page, "inspector", words=FR)
     page.get_by_label("Rechercher une agence (nom ou code)").fill("CNAS-16")
     page.locator('#agency-list [data-code="CNAS-16"]').get_by_role("button").click()
     open_section(page, "waiting")
@@ -354,7 +355,7 @@ def test_the_checklist_fits_a_small_phone_and_has_no_serious_accessibility_viola
 ) -> None:
     page.set_viewport_size({"width": 360, "height": 740})
     open_app(page, f"/?lang={lang}")
-    sign_in(page, "inspector", words=FR if lang == "fr" else AR)
+    fill_sign_in(page, "inspector", words=FR if lang == "fr" else AR)
     row = page.locator('#agency-list [data-code="CNAS-16"]')
     expect(row).to_be_visible(timeout=20000)
     assert page.evaluate(OVERFLOW) <= 0, "work list"

@@ -8,9 +8,7 @@ push subscription, which a browser here cannot get (see test_push_sw.py).
 from __future__ import annotations
 
 import sqlite3
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,32 +16,13 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import LiveServer
-from tests.support.clients import DEMO_PASSWORD
+from tests.support.browser import sign_in, wait_for
 
 pytestmark = pytest.mark.browser
 
 FETCH_JSON = (
     "(path) => fetch(path, {headers: {Accept: 'application/json'}}).then((response) => response.json())"
 )
-
-
-def sign_in(page: Page, username: str = "inspector") -> None:
-    page.goto("/")
-    page.wait_for_selector("html[data-ready]")
-    page.get_by_label("اسم المستخدم", exact=True).fill(username)
-    page.get_by_label("كلمة المرور", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="دخول", exact=True).click()
-    page.wait_for_selector("#sign-out")
-
-
-def wait_for(predicate: Callable[[], Any], what: str, timeout: float = 10) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def insert_notification(live_server: LiveServer, user_id: str, title: str, url: str = "/#/") -> str:

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from tests.support.browser import serious_violations
 from tests.support.clients import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def serious_violations(page: Page) -> list[str]:
-    violations = Axe().run(page, context=".notification-settings").response["violations"]
-    return [
-        f"{v['id']} ({v['impact']}): {[node['target'] for node in v['nodes']]}"
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_a_kind_switched_off_stays_off_after_a_reload_and_on_the_server(page: Page) -> None:
@@ -50,4 +41,4 @@ def test_a_kind_switched_off_stays_off_after_a_reload_and_on_the_server(page: Pa
     assert "visit_overdue" in off
     assert "visit_due" not in off
 
-    assert serious_violations(page) == []
+    assert serious_violations(page, context=".notification-settings") == []

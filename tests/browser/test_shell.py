@@ -7,17 +7,15 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from backend.settings import REPO_ROOT
 from tests.browser.conftest import LiveServer, free_port, wait_until_healthy
-from tests.support.clients import DEMO_PASSWORD
+from tests.support.browser import fill_sign_in, open_app, serious_violations, settled
 
 pytestmark = pytest.mark.browser
 
@@ -33,17 +31,6 @@ AR = {
 FR = {"username": "Identifiant", "password": "Mot de passe", "submit": "Se connecter", "signin": "Connexion"}
 
 
-def open_app(page: Page, path: str = "/") -> None:
-    page.goto(path)
-    page.wait_for_selector("html[data-ready]")
-
-
-def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD, words: dict[str, str] = AR) -> None:
-    page.get_by_label(words["username"], exact=True).fill(username)
-    page.get_by_label(words["password"], exact=True).fill(password)
-    page.get_by_role("button", name=words["submit"], exact=True).click()
-
-
 def expect_language(page: Page, lang: str, direction: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", lang)
     expect(page.locator("html")).to_have_attribute("dir", direction)
@@ -53,7 +40,7 @@ def test_an_inspector_signs_in_sees_who_they_are_and_signs_out(page: Page) -> No
     open_app(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(AR["signin"])
 
-    sign_in(page, "inspector")
+    fill_sign_in(page, "inspector")
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("مفتش الجزائر 1")
     facts = page.locator(".facts")
@@ -93,7 +80,7 @@ def test_arabic_right_to_left_by_default_then_french_left_to_right(page: Page) -
 def test_the_language_of_the_profile_is_used_after_sign_in(page: Page) -> None:
     open_app(page)
     expect_language(page, "ar", "rtl")
-    sign_in(page, "inspector2")  # whose profile says French
+    fill_sign_in(page, "inspector2")  # whose profile says French
     expect_language(page, "fr", "ltr")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Connecté en tant que")
     expect(page.locator(".facts__role")).to_have_text("Inspecteur")
@@ -101,7 +88,7 @@ def test_the_language_of_the_profile_is_used_after_sign_in(page: Page) -> None:
 
 def test_a_wrong_password_is_explained_in_arabic_next_to_the_field(page: Page) -> None:
     open_app(page)
-    sign_in(page, "inspector", "not-the-password")
+    fill_sign_in(page, "inspector", "not-the-password")
 
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("اسم المستخدم أو كلمة المرور غير صحيحة")
@@ -126,18 +113,18 @@ def test_signing_in_without_network_says_so(page: Page, context: BrowserContext)
     open_app(page)
     context.set_offline(True)
     try:
-        sign_in(page, "inspector")
+        fill_sign_in(page, "inspector")
         expect(page.get_by_role("alert")).to_have_text("تعذّر الاتصال بالخادم. تحقّق من الشبكة وأعد المحاولة.")
         expect(page.get_by_role("button", name=AR["submit"], exact=True)).to_be_enabled()
     finally:
         context.set_offline(False)
-    sign_in(page, "inspector")  # and it works once the network is back
+    fill_sign_in(page, "inspector")  # and it works once the network is back
     expect(page.get_by_role("heading", level=1)).to_contain_text("مفتش الجزائر 1")
 
 
 def test_an_expired_session_asks_to_sign_in_again_and_says_why(page: Page, context: BrowserContext) -> None:
     open_app(page)
-    sign_in(page, "inspector")
+    fill_sign_in(page, "inspector")
     expect(page.get_by_role("heading", level=1)).to_contain_text("مفتش الجزائر 1")
     context.clear_cookies()  # what the server sees when a session has expired
     page.reload()
@@ -148,7 +135,7 @@ def test_an_expired_session_asks_to_sign_in_again_and_says_why(page: Page, conte
 
 def test_a_language_chosen_at_home_follows_the_user_to_another_device(browser: Browser, page: Page) -> None:
     open_app(page)
-    sign_in(page, "central")  # the only test that changes central's profile
+    fill_sign_in(page, "central")  # the only test that changes central's profile
     expect(page.get_by_role("heading", level=1)).to_contain_text("المفتش المركزي")
     # The screen changes at once; the profile is saved in the background.
     with page.expect_response(lambda r: r.request.method == "PATCH") as saved:
@@ -161,23 +148,11 @@ def test_a_language_chosen_at_home_follows_the_user_to_another_device(browser: B
         second = other_device.new_page()
         open_app(second)
         expect_language(second, "ar", "rtl")  # nobody signed in yet: the default
-        sign_in(second, "central")
+        fill_sign_in(second, "central")
         expect_language(second, "en", "ltr")
         expect(second.locator(".facts__role")).to_have_text("Central inspector")
     finally:
         other_device.close()
-
-
-def settled(count: Callable[[], int]) -> int:
-    """The value of ``count`` once it stops moving (the access log is written after each answer)."""
-    last = count()
-    for _ in range(20):
-        time.sleep(0.1)
-        now = count()
-        if now == last:
-            return now
-        last = now
-    return last
 
 
 def wait_until_controlled(page: Page) -> None:
@@ -192,7 +167,7 @@ def test_the_app_opens_offline_signed_in(
     page: Page, context: BrowserContext, live_server: LiveServer
 ) -> None:
     open_app(page)
-    sign_in(page, "inspector")
+    fill_sign_in(page, "inspector")
     expect(page.get_by_role("heading", level=1)).to_contain_text("مفتش الجزائر 1")
     # The service worker has installed the shell and controls the page.
     wait_until_controlled(page)
@@ -230,27 +205,18 @@ def test_nothing_is_wider_than_a_small_phone(page: Page, lang: str) -> None:
     assert page.evaluate(overflow) <= 0, "sign-in screen"
     page.get_by_role("button").first.click()  # the required-field errors widen nothing either
     assert page.evaluate(overflow) <= 0, "sign-in screen with errors"
-    sign_in(page, "director.cnas", words=AR if lang == "ar" else FR)  # the longest display name
+    fill_sign_in(page, "director.cnas", words=AR if lang == "ar" else FR)  # the longest display name
     page.wait_for_selector("#sign-out")
     assert page.evaluate(overflow) <= 0, "home"
-
-
-def serious_violations(page: Page) -> list[str]:
-    violations = Axe().run(page).response["violations"]
-    return [
-        f"{v['id']} ({v['impact']}): {[node['target'] for node in v['nodes']]}"
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_no_serious_accessibility_violation_on_sign_in_and_home(page: Page) -> None:
     open_app(page)
     assert serious_violations(page) == [], "sign-in"
-    sign_in(page, "inspector.oran", "not-the-password")
+    fill_sign_in(page, "inspector.oran", "not-the-password")
     expect(page.get_by_role("alert")).to_be_visible()
     assert serious_violations(page) == [], "sign-in with an error"
-    sign_in(page, "inspector.oran")  # whose profile language this test changes
+    fill_sign_in(page, "inspector.oran")  # whose profile language this test changes
     page.wait_for_selector("#sign-out")
     assert serious_violations(page) == [], "home"
     page.get_by_label(AR["language"], exact=True).select_option("fr")

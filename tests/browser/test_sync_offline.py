@@ -13,66 +13,19 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 
 from tests.browser.conftest import Console, LiveServer
-from tests.support.clients import DEMO_PASSWORD
+from tests.support.browser import settled, sign_in, wait_for
+from tests.support.browser import store_call as call
 
 pytestmark = pytest.mark.browser
 
 PHOTO_BYTES = 600 * 1024  # more than one 512 KiB chunk
 CHUNKS = 2
-
-
-def call(page: Page, body: str, arg: Any = None) -> Any:
-    # The CSP forbids eval in the page, so each call is a function of its own.
-    return page.evaluate(
-        f"""async (arg) => {{
-          const {{ openStore }} = await import('/static/js/store.js');
-          const store = await openStore();
-          {body}
-        }}""",
-        arg,
-    )
-
-
-def open_app(page: Page) -> None:
-    page.goto("/")
-    page.wait_for_selector("html[data-ready]")
-
-
-def sign_in(page: Page, username: str = "inspector") -> None:
-    page.get_by_label("اسم المستخدم", exact=True).fill(username)
-    page.get_by_label("كلمة المرور", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="دخول", exact=True).click()
-    page.wait_for_selector("#sign-out")
-
-
-def wait_for(predicate: Callable[[], Any], what: str, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def settled(count: Callable[[], int]) -> int:
-    """The value of ``count`` once it stops moving (the access log is written after each answer)."""
-    last = count()
-    for _ in range(10):
-        time.sleep(0.2)
-        now = count()
-        if now == last:
-            return now
-        last = now
-    return last
 
 
 SYNC_TRAFFIC = re.compile(r" /api/(sync|blobs)/")
@@ -182,7 +135,6 @@ OPS_PER_VISIT = 1 + len(ANSWERS) + 1 + 1 + 1  # create, answers, attachment, fin
 def test_a_visit_made_offline_survives_a_reload_and_reaches_the_server_once(
     page: Page, context: BrowserContext, live_server: LiveServer
 ) -> None:
-    open_app(page)
     sign_in(page)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
     reference = first_sync(page)
@@ -249,7 +201,6 @@ def test_a_visit_made_offline_survives_a_reload_and_reaches_the_server_once(
 def test_a_network_cut_in_the_middle_of_a_push_loses_and_duplicates_nothing(
     page: Page, live_server: LiveServer
 ) -> None:
-    open_app(page)
     sign_in(page)
     reference = first_sync(page)
 
@@ -292,7 +243,6 @@ def test_a_network_cut_in_the_middle_of_a_push_loses_and_duplicates_nothing(
 def test_work_exported_from_a_phone_that_cannot_sync_is_delivered_once_by_another(
     page: Page, context: BrowserContext, browser: Browser, live_server: LiveServer, console: Console
 ) -> None:
-    open_app(page)
     sign_in(page)
     reference = first_sync(page)
     context.set_offline(True)
@@ -304,7 +254,6 @@ def test_work_exported_from_a_phone_that_cannot_sync_is_delivered_once_by_anothe
     second.on("page", console.watch)
     try:
         other = second.new_page()
-        open_app(other)
         sign_in(other)
         first_sync(other)
         counts = call(
