@@ -62,10 +62,23 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
+    """Seed the demo once; its history (past quarters of visits) when the base was just made or the
+    database holds no visit yet. ``--scale N`` grows the history to about N visits per agency and
+    quarter (40: about 100,000 visits, for benchmarks); ``--scale 0`` seeds no history."""
+    from backend.demo.history import has_visits, seed_history
     from backend.demo.seed import print_logins, seed_demo
 
-    created = _run(settings, lambda db: seed_demo(db, password=settings.demo_password, scale=args.scale))
-    print("demo data created" if created else "demo data already present; kept as it is")
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    async def work(db: Database) -> bool:
+        created = await seed_demo(db, password=settings.demo_password, scale=args.scale)
+        say("demo data created" if created else "demo data already present; kept as it is")
+        if args.scale > 0 and (created or not await has_visits(db)):  # --scale 0: no history
+            await seed_history(db, scale=args.scale, progress=say)
+        return created
+
+    _run(settings, work)
     print_logins(settings.demo_password)
 
 
@@ -159,8 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rasd", description="Rasd field-inspection server")
     commands = parser.add_subparsers(dest="group", required=True)
     commands.add_parser("migrate", help="upgrade the database schema").set_defaults(func=cmd_migrate)
-    demo = commands.add_parser("demo", help="seed the demo data and users (once)")
-    demo.add_argument("--scale", type=int, default=1)
+    demo = commands.add_parser("demo", help="seed the demo data, users and history (once)")
+    demo.add_argument(
+        "--scale", type=int, default=1, help="visits per agency and quarter in the history (40: ~100k visits)"
+    )
     demo.set_defaults(func=cmd_demo)
     for name, func in (("serve", cmd_serve), ("run", cmd_run)):
         serve = commands.add_parser(

@@ -77,15 +77,17 @@ class LiveServer:
             self.process.wait()
 
 
-def start_live_server(data_dir: Path, database_url: str | None = None) -> LiveServer:
+def start_live_server(data_dir: Path, database_url: str | None = None, history_scale: int = 0) -> LiveServer:
     """Migrate, seed the demo and serve; return once ``/healthz`` answers."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("RASD_")}
     env |= {"RASD_DATA_DIR": str(data_dir), "RASD_DEMO_PASSWORD": DEMO_PASSWORD, "RASD_LOG_FORMAT": "json"}
     if database_url:
         env["RASD_DATABASE_URL"] = database_url
-    for command in ("migrate", "demo"):
+    # The browser tests make the visits they look at; the demo history (past quarters, a minute of
+    # seeding) is for people and benchmarks, asked for with ``history_scale``.
+    for command in (["migrate"], ["demo", "--scale", str(history_scale)]):
         done = subprocess.run(
-            [str(RASD), command], env=env, cwd=REPO_ROOT, capture_output=True, text=True, check=False
+            [str(RASD), *command], env=env, cwd=REPO_ROOT, capture_output=True, text=True, check=False
         )
         assert done.returncode == 0, f"rasd {command}:\n{done.stdout}\n{done.stderr}"
     port = free_port()

@@ -1,0 +1,304 @@
+"""Dashboard benchmark: the directors' pages on a national history, through the real server.
+
+Seeds a scratch database with the demo and its history at ``--scale`` (40: about 100,000 visits,
+``rasd demo --scale 40``), starts the production server as a subprocess (``rasd serve``, one
+worker, as ``make run`` does), signs in as ``director`` (national scope) and requests each
+dashboard page ``--requests`` times after a warm-up, for the latest quarter. Prints p50, p95 and
+max per page against the target (p95 ≤ 150 ms), next to a raw-database baseline measured in the
+same run: the main aggregate of the national page (visits of the quarter by body: count, mean score,
+processing delays, satisfaction) run directly through SQLAlchemy, timed the same way.
+
+    python bench/dashboard_bench.py [--db sqlite|postgres] [--scale 40] [--requests 30]
+
+PostgreSQL is the server named by ``RASD_TEST_PG_URL`` (default postgresql://postgres@127.0.0.1:5432);
+a scratch database ``rasd_bench_<pid>`` is created and dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import asyncpg  # type: ignore[import-untyped]
+import httpx
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from backend.db.engine import Database, make_database
+from backend.db.migrate import upgrade_async
+from backend.db.tables import Agency, Body, EvaluationCycle, Visit
+from backend.demo.history import seed_history
+from backend.demo.seed import agency_uuid, seed_demo
+from backend.settings import REPO_ROOT, sqlite_url
+
+PASSWORD = "rasd-demo"  # noqa: S105 - the documented public demo password
+PG_ENV = "RASD_TEST_PG_URL"
+TARGET_P95_MS = 150.0
+RASD = REPO_ROOT / ".venv" / "bin" / "rasd"
+
+
+def pages(agency_id: uuid.UUID) -> list[tuple[str, str]]:
+    """(label, path) of the pages measured."""
+    paths = ["/dashboard", "/dashboard/body/CNAS", "/dashboard/wilaya/16", f"/dashboard/agency/{agency_id}"]
+    paths += ["/dashboard/visits", "/dashboard/actions", "/dashboard/evaluations"]
+    return [(path.replace(str(agency_id), "<CNAS-16>"), path) for path in paths]
+
+
+# -- set-up ------------------------------------------------------------------------------------------
+@contextlib.asynccontextmanager
+async def scratch_database(kind: str, directory: Path) -> AsyncIterator[str]:
+    """A fresh database URL: a SQLite file under ``directory``, or ``rasd_bench_<pid>`` dropped after."""
+    if kind == "sqlite":
+        yield sqlite_url(directory / "rasd.db")
+        return
+    server = os.environ.get(PG_ENV, "postgresql://postgres@127.0.0.1:5432/test")
+    dsn = "postgresql://" + server.split("://", 1)[1]
+    name = f"rasd_bench_{os.getpid()}"
+    conn = await asyncpg.connect(dsn, timeout=5)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    try:
+        yield "postgresql+asyncpg://" + dsn.split("://", 1)[1].rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        conn = await asyncpg.connect(dsn, timeout=5)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+async def prepare(db: Database, scale: int) -> None:
+    await upgrade_async(db.engine)
+    await seed_demo(db, password=PASSWORD)
+    await seed_history(db, scale=scale, progress=lambda line: print(line, flush=True))
+    if db.dialect == "postgresql":  # fresh statistics, as autovacuum would have them after a while
+        async with db.engine.connect() as conn:
+            await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql("ANALYZE")
+    else:
+        async with db.engine.begin() as conn:
+            await conn.exec_driver_sql("ANALYZE")
+
+
+async def latest_quarter(db: Database) -> EvaluationCycle:
+    async with db.read() as session:
+        return (
+            await session.execute(
+                select(EvaluationCycle)
+                .where(col(EvaluationCycle.kind) == "quarter", col(EvaluationCycle.starts_on) <= date.today())
+                .order_by(col(EvaluationCycle.starts_on).desc())
+                .limit(1)
+            )
+        ).scalar_one()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def live_server(url: str, directory: Path) -> Iterator[str]:
+    """``rasd serve`` on a free port, its log in ``directory``; stopped (only this process) after."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "RASD_DATA_DIR": str(directory / "var"),
+        "RASD_DATABASE_URL": url,
+        "RASD_SECRET_KEY": uuid.uuid4().hex,
+        "RASD_SCHEDULER": "off",  # no background rules competing with the measured requests
+        "RASD_WORKERS": "1",
+    }
+    log = (directory / "server.log").open("wb")
+    process = subprocess.Popen(
+        [str(RASD), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=log
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited: {(directory / 'server.log').read_text()[-2000:]}")
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise TimeoutError("the server did not answer /healthz within 60 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+# -- measures ----------------------------------------------------------------------------------------
+@dataclass
+class Timing:
+    label: str
+    status: int
+    seconds: list[float]
+    size: int = 0
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
+
+
+async def time_calls(call: Callable[[], Awaitable[object]], warmup: int, count: int) -> list[float]:
+    for _ in range(warmup):
+        await call()
+    seconds = []
+    for _ in range(count):
+        started = time.perf_counter()
+        await call()
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+async def time_page(client: httpx.AsyncClient, label: str, path: str, args: argparse.Namespace) -> Timing:
+    first = await client.get(path)
+    if first.status_code != 200:  # missing (404) or broken: reported, not timed
+        return Timing(label, first.status_code, [])
+    size = len(first.content)
+
+    async def call() -> None:
+        response = await client.get(path)
+        response.raise_for_status()
+
+    return Timing(label, 200, await time_calls(call, args.warmup, args.requests), size)
+
+
+async def raw_baseline(db: Database, quarter: EvaluationCycle, args: argparse.Namespace) -> Timing:
+    """The national page's main aggregate, straight through SQLAlchemy: visits of the quarter by body."""
+    query = (
+        select(
+            col(Body.code),
+            func.count(col(Visit.id)),
+            func.avg(col(Visit.score_pct)),
+            func.sum(col(Visit.delay_days_sum)),
+            func.sum(col(Visit.delay_samples)),
+            func.sum(col(Visit.satisfaction_sum)),
+            func.sum(col(Visit.satisfaction_count)),
+        )
+        .join(Agency, col(Agency.id) == col(Visit.agency_id))
+        .join(Body, col(Body.id) == col(Agency.body_id))
+        .where(
+            col(Visit.visit_day) >= quarter.starts_on,
+            col(Visit.visit_day) <= quarter.ends_on,
+            col(Visit.status).in_(("submitted", "approved")),
+        )
+        .group_by(col(Body.code))
+    )
+
+    async def call() -> None:
+        async with db.read() as session:
+            (await session.execute(query)).all()
+
+    return Timing(
+        "raw: visits of the quarter by body", 200, await time_calls(call, args.warmup, args.requests)
+    )
+
+
+async def sign_in(client: httpx.AsyncClient) -> None:
+    await client.get("/healthz")
+    client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+    response = await client.post("/api/auth/login", json={"username": "director", "password": PASSWORD})
+    response.raise_for_status()
+
+
+# -- report ------------------------------------------------------------------------------------------
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f}"
+
+
+def report(timings: list[Timing], baseline: Timing) -> int:
+    """Print the table; return how many pages are missing or miss the target."""
+    print(f"{'page':50} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  target p95 ≤ {TARGET_P95_MS:.0f} ms")
+    failures = 0
+    for timing in [*timings, baseline]:
+        if not timing.seconds:
+            failures += 1
+            what = (
+                "MISSING (404: not built yet)"
+                if timing.status == 404
+                else f"FAILED with HTTP {timing.status}"
+            )
+            print(f"{timing.label:50} {'!!! ' + what}")
+            continue
+        p95 = percentile(timing.seconds, 0.95)
+        verdict = "" if timing is baseline else ("ok" if p95 * 1000 <= TARGET_P95_MS else "OVER TARGET")
+        failures += verdict == "OVER TARGET"
+        print(
+            f"{timing.label:50} {ms(percentile(timing.seconds, 0.5)):>8} {ms(p95):>8} "
+            f"{ms(max(timing.seconds)):>8}  {verdict}"
+        )
+    return failures
+
+
+async def main(args: argparse.Namespace) -> int:
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="rasd-dashboard-bench-") as tmp:
+        async with scratch_database(args.db, Path(tmp)) as url:
+            db = make_database(url)
+            try:
+                started = time.perf_counter()
+                await prepare(db, args.scale)
+                seeded = time.perf_counter() - started
+                quarter = await latest_quarter(db)
+                async with db.read() as session:
+                    visits = (await session.execute(select(func.count()).select_from(Visit))).scalar_one()
+                print(f"seeded {visits:,} visits (scale {args.scale}) on {args.db} in {seeded:.0f} s")
+                suffix = f"?cycle={quarter.code}"
+                with live_server(url, Path(tmp)) as base:
+                    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+                        await sign_in(client)
+                        timings = [
+                            await time_page(client, label + suffix, path + suffix, args)
+                            for label, path in pages(agency_uuid("CNAS-16"))
+                        ]
+                baseline = await raw_baseline(db, quarter, args)
+            finally:
+                await db.dispose()
+    print(
+        f"Rasd dashboard benchmark: {args.db}, {visits:,} visits, cycle {quarter.code}, director (national), "
+        f"{args.requests} requests per page after {args.warmup} warm-up, one after another, live server"
+    )
+    failures = report(timings, baseline)
+    print(f"load average at start: {load:.2f} (other work on the machine skews every figure)")
+    return 1 if failures else 0
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--scale", type=int, default=40, help="visits per agency and quarter (40: ~100k)")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(parse_args())))
