@@ -12,7 +12,7 @@ import { findingForm } from '../widgets/finding-form.js';
 import { localized } from '../widgets/item-rules.js';
 import { liveScore } from '../widgets/live-score.js';
 import { visitHeader } from '../widgets/visit-header.js';
-import { EDITABLE, fill, loadVisit, visitMedia } from './visit-data.js';
+import { EDITABLE, visitMedia, visitScreen } from './visit-data.js';
 
 // Done by the agency but not yet seen on site: the next visit verifies it too.
 const TO_VERIFY = new Set(['open', 'in_progress', 'done']);
@@ -34,18 +34,8 @@ async function earlierActions(store, visit) {
 }
 
 export function findingsScreen({ t, lang, store, visitId, signal, autofocus }) {
-  const root = h('section', { class: 'findings', 'aria-labelledby': 'screen-title', 'aria-busy': 'true' },
-    h('p', { class: 'screen__loading' }, t('app.loading')));
   const media = visitMedia(store, visitId);
-
-  async function draw({ focus = null } = {}) {
-    const data = await loadVisit(store, visitId);
-    if (signal.aborted) return;
-    if (!data) {
-      fill(root, h('h1', { id: 'screen-title', tabindex: '-1' }, t('visit.notFound')));
-      return;
-    }
-    const { visit, agency, document } = data;
+  return visitScreen({ name: 'findings', t, store, visitId, signal, autofocus }, async ({ visit, agency, document }, draw) => {
     const readOnly = !EDITABLE.has(visit.status);
     const findings = (visit.findings ?? []).filter((finding) => !finding.deleted);
     const actions = (visit.actions ?? []).filter((action) => !action.deleted);
@@ -114,7 +104,7 @@ export function findingsScreen({ t, lang, store, visitId, signal, autofocus }) {
 
     // Open actions of earlier visits
     const earlier = await earlierActions(store, visit);
-    if (signal.aborted) return;
+    if (signal.aborted) return null;
     const earlierList = h('ul', { class: 'list', id: 'earlier-actions' }, earlier.map((action) => earlierAction({
       t, lang, action,
       onAnswer: async (current, answer) => {
@@ -136,7 +126,7 @@ export function findingsScreen({ t, lang, store, visitId, signal, autofocus }) {
     const empty = (text) => h('p', { class: 'hint' }, text);
     const heading = (id, text) => h('h2', { id, tabindex: '-1' }, text);
 
-    fill(root, 
+    return [
       visitHeader({ t, lang, visit, agency, document, current: 'findings', score, findingsCount: findings.length }),
       readOnly ? h('p', { class: 'notice' }, t('visit.readOnly')) : null,
       h('section', { 'aria-labelledby': 'proposed-title', hidden: readOnly },
@@ -163,15 +153,6 @@ export function findingsScreen({ t, lang, store, visitId, signal, autofocus }) {
         heading('earlier-title', t('actions.earlierTitle')),
         earlier.length ? earlierList : empty(t('actions.noEarlier'))),
       h('p', { class: 'checklist__next' }, h('a', { class: 'button button--primary', href: `#/visit/${visitId}/submit` }, t('visit.tab.submit'))),
-    );
-    root.removeAttribute('aria-busy');
-    if (focus) root.querySelector(`#${focus}`)?.focus();
-    else if (autofocus) root.querySelector('h1')?.focus();
-  }
-
-  draw().catch((error) => {
-    console.error('rasd: findings', error);
-    fill(root, h('p', { class: 'alert', role: 'alert' }, t('errors.unknown')));
+    ];
   });
-  return root;
 }

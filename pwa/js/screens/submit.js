@@ -10,21 +10,11 @@ import { liveScore } from '../widgets/live-score.js';
 import { signatureField } from '../widgets/signature-field.js';
 import { visitHeader } from '../widgets/visit-header.js';
 import { routeHash } from './routes.js';
-import { EDITABLE, fill, loadVisit, visitMedia } from './visit-data.js';
+import { EDITABLE, visitMedia, visitScreen } from './visit-data.js';
 
 export function submitScreen({ t, lang, store, visitId, user, signal, autofocus, onSubmitted = () => {} }) {
-  const root = h('section', { class: 'submit', 'aria-labelledby': 'screen-title', 'aria-busy': 'true' },
-    h('p', { class: 'screen__loading' }, t('app.loading')));
   const media = visitMedia(store, visitId);
-
-  async function draw({ focus = null } = {}) {
-    const data = await loadVisit(store, visitId);
-    if (signal.aborted) return;
-    if (!data) {
-      fill(root, h('h1', { id: 'screen-title', tabindex: '-1' }, t('visit.notFound')));
-      return;
-    }
-    const { visit, agency, document } = data;
+  return visitScreen({ name: 'submit', t, store, visitId, signal, autofocus }, async ({ visit, agency, document }, draw) => {
     const values = answerValues(visit.answers);
     const relevant = relevantKeys(document, values, relevantItems);
     const problems = visitProblems(document, values, relevant);
@@ -32,17 +22,13 @@ export function submitScreen({ t, lang, store, visitId, user, signal, autofocus,
     const header = visitHeader({ t, lang, visit, agency, document, current: 'submit', score, findingsCount: (visit.findings ?? []).length });
 
     if (!EDITABLE.has(visit.status)) {
-      fill(root, header,
+      return [header,
         h('div', { class: 'card submitted', id: 'submitted' },
           h('h2', { id: 'submitted-title', tabindex: '-1' }, t(`visit.statusTitle.${visit.status}`)),
           h('p', {}, t(`visit.statusText.${visit.status}`)),
           h('a', { class: 'button', href: routeHash({ name: 'checklist', visitId }) }, t('visit.viewAnswers')),
           ' ',
-          h('a', { class: 'button button--quiet', href: '#/' }, t('visit.backToList'))));
-      root.removeAttribute('aria-busy');
-      if (focus) root.querySelector(`#${focus}`)?.focus();
-      else if (autofocus) root.querySelector('h1')?.focus();
-      return;
+          h('a', { class: 'button button--quiet', href: '#/' }, t('visit.backToList')))];
     }
 
     let signature = visit.signature ?? null;
@@ -96,7 +82,7 @@ export function submitScreen({ t, lang, store, visitId, user, signal, autofocus,
       }
     });
 
-    fill(root, header,
+    return [header,
       visit.status === 'returned' && visit.review_comment
         ? h('div', { class: 'notice notice--returned', role: 'note' }, h('strong', {}, t('visit.returnedBy')), ' ', h('span', { class: 'review-comment' }, visit.review_comment))
         : null,
@@ -111,15 +97,6 @@ export function submitScreen({ t, lang, store, visitId, user, signal, autofocus,
         h('p', { class: 'field__label', id: 'visit-signature-label' }, t('submit.signaturePad')),
         pad),
       alert,
-      button);
-    root.removeAttribute('aria-busy');
-    if (focus) root.querySelector(`#${focus}`)?.focus();
-    else if (autofocus) root.querySelector('h1')?.focus();
-  }
-
-  draw().catch((error) => {
-    console.error('rasd: submit screen', error);
-    fill(root, h('p', { class: 'alert', role: 'alert' }, t('errors.unknown')));
+      button];
   });
-  return root;
 }

@@ -1,9 +1,42 @@
 // What the screens of a visit read from the store, and how they store pictures for it.
+import { h } from '../dom.js';
 import { compressImage } from '../widgets/image-size.js';
 
 /** Replace the children of `element`, skipping the null and false of optional parts. */
 export function fill(element, ...children) {
   element.replaceChildren(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
+}
+
+/**
+ * The frame the screens of one visit share: a section that shows "loading", reads the visit, says
+ * when this device does not hold it, and otherwise shows what `render(data, draw)` returns (an array
+ * of children, or null to leave the screen as it is, e.g. when it was closed meanwhile). `draw({focus})`
+ * redraws after a change and puts the focus on the element of that id (else the h1 on `autofocus`).
+ */
+export function visitScreen({ name, t, store, visitId, signal, autofocus }, render) {
+  const root = h('section', { class: name, 'aria-labelledby': 'screen-title', 'aria-busy': 'true' },
+    h('p', { class: 'screen__loading' }, t('app.loading')));
+
+  async function draw({ focus = null } = {}) {
+    const data = await loadVisit(store, visitId);
+    if (signal.aborted) return;
+    if (!data) {
+      fill(root, h('h1', { id: 'screen-title', tabindex: '-1' }, t('visit.notFound')));
+      return;
+    }
+    const children = await render(data, draw);
+    if (signal.aborted || !children) return;
+    fill(root, ...children);
+    root.removeAttribute('aria-busy');
+    if (focus) root.querySelector(`#${focus}`)?.focus();
+    else if (autofocus) root.querySelector('h1')?.focus();
+  }
+
+  draw().catch((error) => {
+    console.error(`rasd: ${name} screen`, error);
+    fill(root, h('p', { class: 'alert', role: 'alert' }, t('errors.unknown')));
+  });
+  return root;
 }
 
 /** The statuses in which the inspector may still change a visit; the others are read-only. */
