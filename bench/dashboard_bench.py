@@ -9,9 +9,14 @@ same run: the main aggregate of the national page (visits of the quarter by body
 processing delays, satisfaction) run directly through SQLAlchemy, timed the same way.
 
     python bench/dashboard_bench.py [--db sqlite|postgres] [--scale 40] [--requests 30]
+    python bench/dashboard_bench.py --keep /tmp/rasd-bench40.db      # seed once, keep the file
+    python bench/dashboard_bench.py --reuse /tmp/rasd-bench40.db --pages actions,visits
+    python bench/dashboard_bench.py --db postgres --keep rasd_bench40   # keep a PostgreSQL database
+    python bench/dashboard_bench.py --db postgres --reuse rasd_bench40
 
 PostgreSQL is the server named by ``RASD_TEST_PG_URL`` (default postgresql://postgres@127.0.0.1:5432);
-a scratch database ``rasd_bench_<pid>`` is created and dropped.
+a scratch database ``rasd_bench_<pid>`` is created and dropped, unless ``--keep NAME`` names the
+database to seed and leave behind, or ``--reuse NAME`` one seeded before (then nothing is written).
 """
 
 from __future__ import annotations
@@ -50,46 +55,87 @@ TARGET_P95_MS = 150.0
 RASD = REPO_ROOT / ".venv" / "bin" / "rasd"
 
 
-def pages(agency_id: uuid.UUID) -> list[tuple[str, str]]:
-    """(label, path) of the pages measured."""
-    paths = ["/dashboard", "/dashboard/body/CNAS", "/dashboard/wilaya/16", f"/dashboard/agency/{agency_id}"]
-    paths += ["/dashboard/visits", "/dashboard/actions", "/dashboard/evaluations"]
-    return [(path.replace(str(agency_id), "<CNAS-16>"), path) for path in paths]
+def pages(agency_id: uuid.UUID) -> dict[str, tuple[str, str]]:
+    """The pages measured: short name (for ``--pages``) → (label, path)."""
+    paths = {
+        "national": "/dashboard",
+        "body": "/dashboard/body/CNAS",
+        "wilaya": "/dashboard/wilaya/16",
+        "agency": f"/dashboard/agency/{agency_id}",
+        "visits": "/dashboard/visits",
+        "actions": "/dashboard/actions",
+        "evaluations": "/dashboard/evaluations",
+    }
+    return {name: (path.replace(str(agency_id), "<CNAS-16>"), path) for name, path in paths.items()}
+
+
+PAGE_NAMES = tuple(pages(uuid.UUID(int=0)))
 
 
 # -- set-up ------------------------------------------------------------------------------------------
 @contextlib.asynccontextmanager
-async def scratch_database(kind: str, directory: Path) -> AsyncIterator[str]:
-    """A fresh database URL: a SQLite file under ``directory``, or ``rasd_bench_<pid>`` dropped after."""
+async def scratch_database(kind: str, directory: Path, keep: str | None = None) -> AsyncIterator[str]:
+    """A fresh database URL: a SQLite file under ``directory``, or ``rasd_bench_<pid>`` dropped after.
+
+    With ``keep``, the SQLite file at that path, or the PostgreSQL database of that name, is created
+    instead and left behind for ``--reuse``; an existing one is refused rather than overwritten.
+    """
     if kind == "sqlite":
-        yield sqlite_url(directory / "rasd.db")
+        path = Path(keep) if keep else directory / "rasd.db"
+        if keep and path.exists():
+            raise SystemExit(f"{path} exists: pass it to --reuse, or remove it to seed again")
+        yield sqlite_url(path)
         return
-    server = os.environ.get(PG_ENV, "postgresql://postgres@127.0.0.1:5432/test")
-    dsn = "postgresql://" + server.split("://", 1)[1]
-    name = f"rasd_bench_{os.getpid()}"
+    dsn = _pg_server()
+    name = keep or f"rasd_bench_{os.getpid()}"
     conn = await asyncpg.connect(dsn, timeout=5)
     try:
+        if keep and await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            raise SystemExit(f"database {name} exists: pass it to --reuse, or drop it to seed again")
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
     try:
-        yield "postgresql+asyncpg://" + dsn.split("://", 1)[1].rsplit("/", 1)[0] + f"/{name}"
+        yield _pg_url(dsn, name)
     finally:
-        conn = await asyncpg.connect(dsn, timeout=5)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+        if not keep:
+            conn = await asyncpg.connect(dsn, timeout=5)
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                await conn.close()
+
+
+def _pg_server() -> str:
+    server = os.environ.get(PG_ENV, "postgresql://postgres@127.0.0.1:5432/test")
+    return "postgresql://" + server.split("://", 1)[1]
+
+
+def _pg_url(dsn: str, name: str) -> str:
+    return "postgresql+asyncpg://" + dsn.split("://", 1)[1].rsplit("/", 1)[0] + f"/{name}"
+
+
+def reused_database(kind: str, reuse: str) -> str:
+    """The URL of a database seeded before with ``--keep`` (a SQLite path or a PostgreSQL name)."""
+    if kind == "sqlite":
+        if not Path(reuse).is_file():
+            raise SystemExit(f"{reuse} is not a file: seed it first with --keep {reuse}")
+        return sqlite_url(Path(reuse))
+    return _pg_url(_pg_server(), reuse)
 
 
 async def prepare(db: Database, scale: int) -> None:
     await upgrade_async(db.engine)
     await seed_demo(db, password=PASSWORD)
     await seed_history(db, scale=scale, progress=lambda line: print(line, flush=True))
-    if db.dialect == "postgresql":  # fresh statistics, as autovacuum would have them after a while
+    if db.dialect == "postgresql":
+        # Fresh statistics and visibility map, as autovacuum would have them a while after the bulk
+        # inserts (PostgreSQL 13+ vacuums after inserts too); index-only scans depend on the latter.
         async with db.engine.connect() as conn:
-            await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql("ANALYZE")
+            await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql(
+                "VACUUM ANALYZE"
+            )
     else:
         async with db.engine.begin() as conn:
             await conn.exec_driver_sql("ANALYZE")
@@ -258,26 +304,38 @@ def report(timings: list[Timing], baseline: Timing) -> int:
     return failures
 
 
+@contextlib.asynccontextmanager
+async def database_url(args: argparse.Namespace, directory: Path) -> AsyncIterator[str]:
+    """The database to measure: reused as it is, or made (and seeded by the caller)."""
+    if args.reuse:
+        yield reused_database(args.db, args.reuse)
+        return
+    async with scratch_database(args.db, directory, args.keep) as url:
+        yield url
+
+
 async def main(args: argparse.Namespace) -> int:
     load = os.getloadavg()[0]
+    chosen = [pages(agency_uuid("CNAS-16"))[name] for name in args.pages]
     with tempfile.TemporaryDirectory(prefix="rasd-dashboard-bench-") as tmp:
-        async with scratch_database(args.db, Path(tmp)) as url:
+        async with database_url(args, Path(tmp)) as url:
             db = make_database(url)
             try:
-                started = time.perf_counter()
-                await prepare(db, args.scale)
-                seeded = time.perf_counter() - started
+                if not args.reuse:
+                    started = time.perf_counter()
+                    await prepare(db, args.scale)
+                    print(f"seeded scale {args.scale} on {args.db} in {time.perf_counter() - started:.0f} s")
                 quarter = await latest_quarter(db)
                 async with db.read() as session:
                     visits = (await session.execute(select(func.count()).select_from(Visit))).scalar_one()
-                print(f"seeded {visits:,} visits (scale {args.scale}) on {args.db} in {seeded:.0f} s")
+                print(f"{visits:,} visits on {args.db}" + (f" (reused {args.reuse})" if args.reuse else ""))
                 suffix = f"?cycle={quarter.code}"
                 with live_server(url, Path(tmp)) as base:
                     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
                         await sign_in(client)
                         timings = [
                             await time_page(client, label + suffix, path + suffix, args)
-                            for label, path in pages(agency_uuid("CNAS-16"))
+                            for label, path in chosen
                         ]
                 baseline = await raw_baseline(db, quarter, args)
             finally:
@@ -297,7 +355,30 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scale", type=int, default=40, help="visits per agency and quarter (40: ~100k)")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first")
+    seeded = parser.add_mutually_exclusive_group()
+    seeded.add_argument(
+        "--keep", metavar="PATH|NAME", help="seed into this SQLite file / PostgreSQL database and keep it"
+    )
+    seeded.add_argument(
+        "--reuse", metavar="PATH|NAME", help="measure a database seeded before with --keep (no seeding)"
+    )
+    parser.add_argument(
+        "--pages",
+        type=_page_names,
+        default=PAGE_NAMES,
+        help=f"comma-separated pages to time (default all): {','.join(PAGE_NAMES)}",
+    )
     return parser.parse_args(argv)
+
+
+def _page_names(value: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    unknown = [name for name in names if name not in PAGE_NAMES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown page {unknown or value!r}; choose from {', '.join(PAGE_NAMES)}"
+        )
+    return names
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ class Visit(SQLModel, table=True):
         Index("ix_visit_cycle_agency", "cycle_id", "agency_id"),
         Index("ix_visit_submitted", "submitted_at"),
         Index("ix_visit_day_agency", "visit_day", "agency_id"),
+        Index("ix_visit_assignment", "assignment_id"),  # the visits of planned assignments (on time?)
     )
 
     id: uuid.UUID = Field(primary_key=True)
@@ -104,7 +105,8 @@ class Action(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_action_status_deadline", "status", "deadline"),
-        Index("ix_action_agency_status", "agency_id", "status"),
+        # Covers the follow-up page's counts per status and its narrow lists (read from the index only).
+        Index("ix_action_agency_status_deadline", "agency_id", "status", "deadline", "deleted", "visit_id"),
     )
 
     id: uuid.UUID = Field(primary_key=True)
