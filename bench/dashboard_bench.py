@@ -39,7 +39,7 @@ from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlmodel import col
 
 from backend.db.engine import Database, make_database
@@ -213,18 +213,37 @@ def percentile(values: Sequence[float], share: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
 
 
-async def time_calls(call: Callable[[], Awaitable[object]], warmup: int, count: int) -> list[float]:
+async def time_calls(
+    call: Callable[[], Awaitable[object]],
+    warmup: int,
+    count: int,
+    before: Callable[[], Awaitable[object]] | None = None,
+) -> list[float]:
     for _ in range(warmup):
         await call()
     seconds = []
     for _ in range(count):
+        if before is not None:  # untimed: e.g. make the next request miss the dashboard's cache
+            await before()
         started = time.perf_counter()
         await call()
         seconds.append(time.perf_counter() - started)
     return seconds
 
 
-async def time_page(client: httpx.AsyncClient, label: str, path: str, args: argparse.Namespace) -> Timing:
+async def move_clock(db: Database) -> None:
+    """What any push or server write does to the feed's clock: the dashboard's cached sums are dropped."""
+    async with db.write() as session, session.begin():
+        await session.execute(text("UPDATE sync_clock SET last_change = last_change + 1 WHERE id = 1"))
+
+
+async def time_page(
+    client: httpx.AsyncClient,
+    label: str,
+    path: str,
+    args: argparse.Namespace,
+    before: Callable[[], Awaitable[object]] | None = None,
+) -> Timing:
     first = await client.get(path)
     if first.status_code != 200:  # missing (404) or broken: reported, not timed
         return Timing(label, first.status_code, [])
@@ -234,7 +253,7 @@ async def time_page(client: httpx.AsyncClient, label: str, path: str, args: argp
         response = await client.get(path)
         response.raise_for_status()
 
-    return Timing(label, 200, await time_calls(call, args.warmup, args.requests), size)
+    return Timing(label, 200, await time_calls(call, args.warmup, args.requests, before), size)
 
 
 async def raw_baseline(db: Database, quarter: EvaluationCycle, args: argparse.Namespace) -> Timing:
@@ -333,8 +352,9 @@ async def main(args: argparse.Namespace) -> int:
                 with live_server(url, Path(tmp)) as base:
                     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
                         await sign_in(client)
+                        cold = (lambda: move_clock(db)) if args.cold else None
                         timings = [
-                            await time_page(client, label + suffix, path + suffix, args)
+                            await time_page(client, label + suffix, path + suffix, args, cold)
                             for label, path in chosen
                         ]
                 baseline = await raw_baseline(db, quarter, args)
@@ -343,6 +363,7 @@ async def main(args: argparse.Namespace) -> int:
     print(
         f"Rasd dashboard benchmark: {args.db}, {visits:,} visits, cycle {quarter.code}, director (national), "
         f"{args.requests} requests per page after {args.warmup} warm-up, one after another, live server"
+        + (", cold: the cache dropped before each request" if args.cold else "")
     )
     failures = report(timings, baseline)
     print(f"load average at start: {load:.2f} (other work on the machine skews every figure)")
@@ -355,6 +376,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scale", type=int, default=40, help="visits per agency and quarter (40: ~100k)")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="before each timed request, move the sync clock (as any write does): no cached sums are reused",
+    )
     seeded = parser.add_mutually_exclusive_group()
     seeded.add_argument(
         "--keep", metavar="PATH|NAME", help="seed into this SQLite file / PostgreSQL database and keep it"
