@@ -28,13 +28,10 @@ from backend.authz.queries import agency_scope_clause
 from backend.blobs.store import BlobStore
 from backend.db.engine import Database
 from backend.db.tables import (
-    Action,
     Agency,
-    Answer,
     Attachment,
     Blob,
     Body,
-    Finding,
     TemplateVersion,
     User,
     Visit,
@@ -44,6 +41,7 @@ from backend.db.types import utcnow
 from backend.errors import NotFound
 from backend.exports.answer_text import show_answer
 from backend.exports.datasets import localized
+from backend.review.queries import visit_contents
 from backend.web.page import RTL_LANGUAGES, translator
 from backend.web.templating import make_environment
 
@@ -111,30 +109,7 @@ async def _context(
             raise NotFound("visit_id")
         visit, agency, body, wilaya, inspector_name, reviewer_name = found
         document = await session.get(TemplateVersion, visit.template_version_id)
-        answers = {
-            answer.item_key: answer
-            for answer in (
-                await session.execute(select(Answer).where(col(Answer.visit_id) == visit_id))
-            ).scalars()
-        }
-        findings = list(
-            (
-                await session.execute(
-                    select(Finding)
-                    .where(col(Finding.visit_id) == visit_id, col(Finding.deleted).is_(False))
-                    .order_by(col(Finding.created_at), col(Finding.id))
-                )
-            ).scalars()
-        )
-        actions = list(
-            (
-                await session.execute(
-                    select(Action)
-                    .where(col(Action.visit_id) == visit_id, col(Action.deleted).is_(False))
-                    .order_by(col(Action.created_at), col(Action.id))
-                )
-            ).scalars()
-        )
+        contents = await visit_contents(session, visit_id)  # the records the reviewer reads too
         images = list(
             (
                 await session.execute(
@@ -150,7 +125,7 @@ async def _context(
             ).all()
         )
         signature = await session.get(Blob, visit.signature_sha256) if visit.signature_sha256 else None
-    sections = _sections(document.document if document else {}, answers, visit.score, language, t)
+    sections = _sections(document.document if document else {}, contents.answers, visit.score, language, t)
     items = {item["key"]: item for section in sections for item in section["items_raw"]}
     photos, left_out = await _photos(store, images, items, language)
     signature_uri = None
@@ -170,8 +145,10 @@ async def _context(
         "reviewer_name": reviewer_name,
         "template_title": localized((document.document if document else {}).get("title"), language),
         "sections": sections,
-        "findings": [(finding, _label(items, finding.item_key, language)) for finding in findings],
-        "actions": [(action, is_overdue(action.status, action.deadline, today)) for action in actions],
+        "findings": [(finding, _label(items, finding.item_key, language)) for finding in contents.findings],
+        "actions": [
+            (action, is_overdue(action.status, action.deadline, today)) for action in contents.actions
+        ],
         "photos": photos,
         "photos_left_out": left_out,
         "signature_uri": signature_uri,
@@ -184,21 +161,25 @@ def _label(items: dict[str, dict[str, Any]], key: str | None, language: str) -> 
 
 
 def _sections(
-    document: dict[str, Any], answers: dict[str, Answer], score: dict[str, Any] | None, language: str, t: Any
+    document: dict[str, Any],
+    answers: dict[str, tuple[Any, str | None]],
+    score: dict[str, Any] | None,
+    language: str,
+    t: Any,
 ) -> list[dict[str, Any]]:
     scores = {section.get("key"): section for section in (score or {}).get("sections", [])}
     sections = []
     for section in document.get("sections", []):
         rows = []
         for item in section.get("items", []):
-            answer = answers.get(item["key"])
-            if answer is None:
+            if item["key"] not in answers:
                 continue
+            value, note = answers[item["key"]]
             rows.append(
                 {
                     "label": localized(item.get("label"), language),
-                    "shown": show_answer(item, answer.value, language, t),
-                    "note": answer.note,
+                    "shown": show_answer(item, value, language, t),
+                    "note": note,
                 }
             )
         sections.append(
