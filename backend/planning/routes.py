@@ -7,7 +7,7 @@ A refused form is shown again with status 422, what was typed kept and the messa
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -262,6 +262,22 @@ async def generate_schedule(request: Req, db: DB, schedule_id: FromPath[uuid.UUI
     return see_other(f"/manage/schedules/{schedule_id}?created={created}")
 
 
+async def _on_assignment(
+    request: Req, db: DB, assignment_id: uuid.UUID, back: str, change: Awaitable[object]
+) -> Response[Any]:
+    """Apply a change to one assignment; back to the list, or the list again with the refusal (422)."""
+    try:
+        await change
+    except DomainError as error:
+        if error.status_code != 422:
+            raise
+        errors = _messages(request, _domain(error))
+        return await _assignments_page(
+            request, db, errors=errors, error_row=assignment_id, back=back, status=422
+        )
+    return see_other(back)
+
+
 @get("/manage/assignments", guards=_GUARD, include_in_schema=False, summary="Assignments in scope")
 async def list_assignments(request: Req, db: DB) -> Template:
     return await _assignments_page(request, db)
@@ -281,20 +297,8 @@ async def reassign_assignment(request: Req, db: DB, assignment_id: FromPath[uuid
         user_id = uuid.UUID(text) if text else None
     except ValueError:
         user_id = None
-    try:
-        await service.reassign(db, principal_of(request), assignment_id, user_id)
-    except DomainError as error:
-        if error.status_code != 422:
-            raise
-        return await _assignments_page(
-            request,
-            db,
-            errors=_messages(request, _domain(error)),
-            error_row=assignment_id,
-            back=back,
-            status=422,
-        )
-    return see_other(back)
+    change = service.reassign(db, principal_of(request), assignment_id, user_id)
+    return await _on_assignment(request, db, assignment_id, back, change)
 
 
 @post(
@@ -306,20 +310,8 @@ async def reassign_assignment(request: Req, db: DB, assignment_id: FromPath[uuid
 async def cancel_assignment(request: Req, db: DB, assignment_id: FromPath[uuid.UUID]) -> Response[Any]:
     fields = await form_fields(request)
     back = safe_next(fields.get("next"), "/manage/assignments")
-    try:
-        await service.cancel(db, principal_of(request), assignment_id)
-    except DomainError as error:
-        if error.status_code != 422:
-            raise
-        return await _assignments_page(
-            request,
-            db,
-            errors=_messages(request, _domain(error)),
-            error_row=assignment_id,
-            back=back,
-            status=422,
-        )
-    return see_other(back)
+    change = service.cancel(db, principal_of(request), assignment_id)
+    return await _on_assignment(request, db, assignment_id, back, change)
 
 
 PLANNING_ROUTES: Final[list[ControllerRouterHandler]] = [
