@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from backend.blobs.sniff import JPEG, PNG, SNIFF_BYTES, sniff
 from sync.machines import ACTION, check_transition
 
-LOCAL_ZONE: Final = ZoneInfo("Africa/Algiers")
 STATUSES: Final = ACTION.statuses  # open, in_progress, done, verified
 NOT_DONE: Final = frozenset({"open", "in_progress"})
 OVERDUE: Final = "overdue"
@@ -75,11 +73,6 @@ def parse_filters(query: Mapping[str, str]) -> ActionFilters:
         agency=text("agency", 40),
         deadline_before=before,
     )
-
-
-def local_today(now: datetime) -> date:
-    """The day it is in Algiers at ``now`` (an aware timestamp)."""
-    return now.astimezone(LOCAL_ZONE).date()
 
 
 def is_overdue(status: str, deadline: date | None, today: date) -> bool:

@@ -24,7 +24,6 @@ from backend.actions.rules import (
     change_errors,
     days_late,
     is_overdue,
-    local_today,
     next_statuses,
 )
 from backend.actions.views import (
@@ -43,6 +42,7 @@ from backend.db.engine import Database
 from backend.db.tables import ActionEvent, Blob, Body, SyncField, Wilaya
 from backend.db.types import utcnow
 from backend.errors import DomainError, NotFound
+from backend.localtime import local_today
 from backend.sync_server.server_ops import ServerOp, apply_ops
 from backend.web.listing import Listing, PageOf
 

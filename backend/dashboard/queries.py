@@ -24,6 +24,7 @@ from backend.authz.queries import agency_scope_clause
 from backend.dashboard.indicators import READINGS, Sums
 from backend.dashboard.periods import Period
 from backend.db.tables import Action, Agency, Assignment, Body, IndicatorReading, Visit
+from backend.localtime import LOCAL_ZONE as ZONE
 
 Level = Literal["scope", "body", "wilaya", "agency"]
 Key = int | uuid.UUID | None
@@ -32,7 +33,7 @@ COUNTED: Final = ("submitted", "approved")
 OPEN_ACTIONS: Final = ("open", "in_progress")
 # Algeria keeps UTC+1 all year (no daylight saving since 1981): on SQLite, the local day of a UTC
 # instant is the date one hour later. PostgreSQL converts with the zone database.
-LOCAL_ZONE: Final = "Africa/Algiers"
+LOCAL_ZONE: Final = ZONE.key  # by name, for the databases' own time-zone functions
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from backend.dashboard.views import Figure
 from backend.errors import Invalid, NotFound
 from backend.http.language import request_language
 from backend.http.params import DB, Req
+from backend.localtime import local_today
 from backend.web.listing import parse_listing
 from backend.web.page import render, translator
 
@@ -142,7 +143,7 @@ async def agency_page(
     board = await service.board(
         db, principal_of(request), cycle_code=cycle, level="agency", where=where, rows_of=[place]
     )
-    today = service.local_today()
+    today = local_today()
     listing = parse_listing({}, list(visit_list.SORTABLE), default_sort="date", default_descending=True)
     async with db.read() as session:
         visits = await visit_list.visit_page(
@@ -185,7 +186,7 @@ async def visits_page(
     listing = parse_listing(
         request.query_params, list(visit_list.SORTABLE), default_sort="date", default_descending=True
     )
-    today = service.local_today()
+    today = local_today()
     async with db.read() as session:
         periods = await service.load_periods(session)
         chosen = service.pick(periods, cycle, today)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
-from typing import Final
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,12 +26,7 @@ from backend.db.engine import Database
 from backend.db.tables import EvaluationCycle
 from backend.errors import NotFound
 from backend.evaluations.config import Thresholds, load_config
-
-LOCAL_ZONE: Final = ZoneInfo("Africa/Algiers")
-
-
-def local_today() -> date:
-    return datetime.now(LOCAL_ZONE).date()
+from backend.localtime import local_today
 
 
 @dataclass(frozen=True)

@@ -51,9 +51,10 @@ from backend.db.tables import (
 from backend.db.types import utcnow
 from backend.db.upsert import insert_all
 from backend.demo.history_indicators import reading_rows
-from backend.demo.history_plan import LOCAL, NAMESPACE, AgencyInfo, AgencyPlan, Quarter, plan_agency
+from backend.demo.history_plan import NAMESPACE, AgencyInfo, AgencyPlan, Quarter, plan_agency
 from backend.demo.history_records import Person, VisitRecord, build_visit, child_rows, visit_row
 from backend.demo.history_sync import push_history
+from backend.localtime import LOCAL_ZONE as LOCAL
 from backend.sync_server.feed import Record, publish
 
 DEFAULT_SEED: Final = 2026

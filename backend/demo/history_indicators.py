@@ -13,7 +13,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, Final
 
 from backend.demo.history_answers import COLLECTING_BODIES
-from backend.demo.history_plan import LOCAL, NAMESPACE, AgencyPlan, agency_rng
+from backend.demo.history_plan import NAMESPACE, AgencyPlan, agency_rng
+from backend.localtime import LOCAL_ZONE as LOCAL
 
 # indicator: unit
 INDICATORS: Final = {

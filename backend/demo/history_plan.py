@@ -13,10 +13,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
-from zoneinfo import ZoneInfo
+
+from backend.localtime import LOCAL_ZONE as LOCAL
 
 NAMESPACE: Final = uuid.UUID("0b6f5f0e-7c1a-4a53-9f1e-3d2a8c4e5b71")
-LOCAL: Final = ZoneInfo("Africa/Algiers")
 DUE_DAYS: Final = 75  # assignments are due 75 days into their quarter: a visit after that is late
 MISSED_SHARE: Final = 0.04  # past quarters: share of agencies nobody visited (their assignment is late)
 RETURNED_SHARE: Final = 0.15  # current quarter: share of reviews that return the visit

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,12 +20,12 @@ from sqlmodel import col
 
 from backend.db.tables import Action, Agency, Evaluation, EvaluationCycle, IndicatorReading, Visit
 from backend.evaluations.rules import ActionCounts, AgencyInputs, ReadingInput, VisitInput
+from backend.localtime import LOCAL_ZONE as LOCAL
 
 # Visits count once an inspector has submitted them; a returned visit is being corrected.
 COUNTED_STATUSES: Final = ("submitted", "approved")
 SCORED_INDICATORS: Final = ("processing_delay_days", "satisfaction", "collection_rate")
 DONE_STATUSES: Final = frozenset({"done", "verified"})
-LOCAL: Final = ZoneInfo("Africa/Algiers")
 
 
 @dataclass

@@ -15,13 +15,13 @@ from backend.db.types import utcnow
 from backend.errors import Invalid
 from backend.evaluations import service
 from backend.evaluations.config import load_config, save_config
-from backend.evaluations.inputs import LOCAL
 from backend.evaluations.ranking import SORTABLE, Filters, ranking
 from backend.evaluations.rules import FLAGS
 from backend.evaluations.settings_form import FIELDS, form_values, parse_settings
 from backend.http.language import request_language
 from backend.http.params import DB, Req
 from backend.i18n import translate
+from backend.localtime import local_today
 from backend.web.listing import parse_listing
 from backend.web.page import form_fields, query_string, render, see_other
 
@@ -42,7 +42,7 @@ async def _ranking_page(
         cycle=query.get("cycle"), body=query.get("body") or None, wilaya=_wilaya(query.get("wilaya"))
     )
     language = request_language(request)
-    view = await ranking(db, principal, filters, listing, language, utcnow().astimezone(LOCAL).date())
+    view = await ranking(db, principal, filters, listing, language, local_today())
     context = {
         "view": view,
         "filters": filters,

@@ -9,7 +9,7 @@ only when something in it changed, and never loses the director's decision.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -24,17 +24,14 @@ from backend.db.tables import Agency, AuditEvent, Evaluation, EvaluationCycle
 from backend.db.upsert import upsert
 from backend.errors import Forbidden, Invalid, NotFound
 from backend.evaluations.config import EvaluationConfig, load_config, to_json
-from backend.evaluations.inputs import LOCAL, Gathered, gather
+from backend.evaluations.inputs import Gathered, gather
 from backend.evaluations.rules import Result, change, competition_ranks, evaluate, ranks_within
+from backend.localtime import local_today
 
 DECIDERS = frozenset({"director", "admin"})
 DECISION_MAX = 2000
 # What makes a stored evaluation: when all of these are equal, the row is left alone.
 _COMPARED = ("score", "components", "flags", "rank_wilaya", "rank_national", "change", "inputs")
-
-
-def _today(now: datetime) -> date:
-    return now.astimezone(LOCAL).date()
 
 
 def inputs_document(gathered: Gathered, agency_id: uuid.UUID, config: EvaluationConfig) -> dict[str, Any]:
@@ -82,7 +79,7 @@ async def compute_cycle(db: Database, cycle_id: uuid.UUID, now: datetime) -> int
         if cycle is None:
             raise NotFound("cycle")
         config = await load_config(session)
-        gathered = await gather(session, cycle, _today(now))
+        gathered = await gather(session, cycle, local_today(now))
     rows = rows_of(gathered, config, cycle_id, now)
     async with db.write() as session, session.begin():
         stored = {
@@ -119,7 +116,7 @@ def _differs(stored: Any, row: dict[str, Any]) -> bool:
 async def recompute_open_cycles(db: Database, now: datetime) -> int:
     """Recompute every cycle that started within the last year, oldest first (a cycle's change reads
     the previous cycle's scores, so those are brought up to date before)."""
-    today = _today(now)
+    today = local_today(now)
     async with db.read() as session:
         cycles = (
             await session.execute(

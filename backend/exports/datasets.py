@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from backend.actions.rules import NOT_DONE, OVERDUE, is_overdue, local_today
+from backend.actions.rules import NOT_DONE, OVERDUE, is_overdue
 from backend.authz.principal import Principal
 from backend.db.engine import Database
 from backend.db.tables import Action, Answer, Finding, TemplateVersion, User
@@ -28,6 +28,7 @@ from backend.db.types import utcnow
 from backend.exports.filters import ExportRequest
 from backend.exports.formats import Row
 from backend.exports.visit_query import visit_filters, visit_pages
+from backend.localtime import local_today
 
 _AGENCY: Final = ("agency_code", "agency_name_ar", "agency_name_fr")
 COLUMNS: Final[dict[str, tuple[str, ...]]] = {

@@ -19,12 +19,13 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
+
+from backend.localtime import LOCAL_ZONE
 
 Cell = str | int | float | bool | date | datetime | None
 Row = Sequence[Cell]
@@ -32,7 +33,6 @@ Row = Sequence[Cell]
 BOM: Final = "\ufeff"
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 # Times are shown as the ministry lives them; Excel has no time zones, so the XLSX holds local time.
-LOCAL_ZONE: Final = ZoneInfo("Africa/Algiers")
 MEDIA_TYPES: Final = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

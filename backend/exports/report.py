@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from backend.actions.rules import is_overdue, local_today
+from backend.actions.rules import is_overdue
 from backend.authz.principal import Principal
 from backend.authz.queries import agency_scope_clause
 from backend.blobs.store import BlobStore
@@ -41,6 +41,7 @@ from backend.db.types import utcnow
 from backend.errors import NotFound
 from backend.exports.answer_text import show_answer
 from backend.exports.datasets import localized
+from backend.localtime import local_today
 from backend.review.queries import visit_contents
 from backend.web.page import RTL_LANGUAGES, translator
 from backend.web.templating import make_environment

@@ -21,6 +21,7 @@ from backend.errors import DomainError, NotFound
 from backend.http.language import request_language
 from backend.http.params import DB, Req
 from backend.i18n import translate
+from backend.localtime import local_today
 from backend.planning import queries, service
 from backend.planning.forms import AGENCY_KINDS, CYCLE_KINDS, FormInvalid, parse_cycle, parse_schedule
 from backend.planning.recurrence import FREQUENCIES
@@ -55,7 +56,7 @@ async def _home(
     listing = parse_listing(
         request.query_params, queries.SCHEDULE_SORTS, default_sort="created_at", default_descending=True
     )
-    today = service.local_today()
+    today = local_today()
     return render(
         request,
         "manage/planning/index.html",
@@ -118,7 +119,7 @@ async def _schedule_form(
 
 @get("/manage/schedules/new", guards=_GUARD, include_in_schema=False, summary="The new schedule form")
 async def new_schedule(request: Req, db: DB) -> Template:
-    today = service.local_today()
+    today = local_today()
     defaults: dict[str, Any] = {
         "frequency": "quarterly",
         "interval": "1",
@@ -216,7 +217,7 @@ async def _assignments_page(
         schedule = found
     listing = parse_listing(query, queries.ASSIGNMENT_SORTS, default_sort="late")
     filters = _assignment_filters(query, schedule_id)
-    page = await queries.assignments(db, principal, filters, listing, service.local_today())
+    page = await queries.assignments(db, principal, filters, listing, local_today())
     choices = await queries.form_choices(db, principal)
     return render(
         request,

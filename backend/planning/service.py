@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,21 +28,16 @@ from backend.db.tables import (
 from backend.db.types import utcnow
 from backend.db.upsert import upsert
 from backend.errors import AlreadyExists, Invalid, NotFound
+from backend.localtime import local_today
 from backend.planning.forms import CycleForm, ScheduleForm
 from backend.planning.generation import AgencyFilter, AgencyRef, AssigneeRef, CycleRef, plan
 from backend.planning.records import assignment_records, republish_settled
 from backend.planning.recurrence import RecurrenceError, occurrences
 from backend.sync_server.feed import publish
 
-LOCAL_ZONE: Final = ZoneInfo("Africa/Algiers")
 HORIZON_DAYS: Final = 90
 MAX_PER_RUN: Final = 20_000  # assignments one generation may plan: a mistyped rule never floods the feed
 ASSIGNABLE_ROLES: Final = ("inspector", "central_inspector")
-
-
-def local_today(now: datetime | None = None) -> date:
-    """The day it is in Algeria: when a due date has passed."""
-    return (now or utcnow()).astimezone(LOCAL_ZONE).date()
 
 
 async def create_cycle(db: Database, principal: Principal, form: CycleForm) -> uuid.UUID:

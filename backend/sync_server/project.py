@@ -10,7 +10,6 @@ import uuid
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
 import msgspec
 from sqlalchemy import func, literal, select, update
@@ -22,6 +21,7 @@ from backend.checklists.scoring import measures, score
 from backend.db.tables import Action, ActionEvent, Answer, Assignment, Attachment, Finding, Visit
 from backend.db.types import UTCDateTime
 from backend.db.upsert import upsert
+from backend.localtime import local_day
 from backend.sync_server.context import Context
 from backend.sync_server.entities import ANSWER_PREFIX, DELETED
 from backend.sync_server.plan import Planned
@@ -54,11 +54,10 @@ _NO_MEASURES: Final = {
     "satisfaction_count": 0,
 }
 # Visits count in the period of the day they were made, as the ministry lives it.
-_LOCAL: Final = ZoneInfo("Africa/Algiers")
 
 
 def _visit_day(started_at: datetime | None, now: datetime) -> date:
-    return (started_at or now).astimezone(_LOCAL).date()
+    return local_day(started_at or now)
 
 
 def _instant(value: Any) -> datetime | None:

@@ -10,15 +10,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from backend.localtime import LOCAL_ZONE
+
 TEMPLATES_DIR: Final = Path(__file__).parent / "templates"
 # Dates are shown as the ministry lives them.
-LOCAL_ZONE: Final = ZoneInfo("Africa/Algiers")
 
 
 def number(value: Any, digits: int = 0) -> str:

@@ -18,11 +18,11 @@ from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from backend.actions.rules import local_today
 from backend.db.engine import Database
 from backend.db.tables import Action, ActionEvent, SyncOp, TemplateVersion
 from backend.db.types import utcnow
 from backend.demo.seed import agency_uuid
+from backend.localtime import local_today
 from tests.support.clients import sign_in
 from tests.support.ops import Device
 from tests.support.pages import open_page, page_sign_in, rows, submit, text

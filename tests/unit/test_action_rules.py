@@ -13,11 +13,11 @@ from backend.actions.rules import (
     days_late,
     evidence_type,
     is_overdue,
-    local_today,
     next_statuses,
     order_key,
     parse_filters,
 )
+from backend.localtime import local_today
 
 TODAY = date(2026, 3, 10)
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
