@@ -17,6 +17,12 @@ Failures, as the protocol asks (DESIGN.md, "Sync protocol (v1)"):
 
 This is the only module of ``sync/`` that imports httpx (an HTTP client, not a web framework), so
 that the engine itself keeps to the standard library and msgspec.
+
+It is also the client's public entry point (README, ``bench/``, independent clients): it re-exports
+what a caller handles besides :class:`SyncClient` (the errors, :class:`~sync.problems.Problem`, the
+reports, :class:`~sync.outbox.Backoff`), so ``from sync.client import …`` is all a caller needs.
+The recording helpers are :class:`~sync.recorder.OpRecorder`'s, the errors live in
+:mod:`sync.problems` and the reports in :mod:`sync.reports`.
 """
 
 from __future__ import annotations
@@ -25,24 +31,24 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Final, NamedTuple, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, Final, TypeVar
 
 import httpx
 import msgspec
 
 from sync.hlc import Clock, wall_ms
 from sync.outbox import Backoff, ClientError, Encoding, Outbox, ProtocolViolation
+from sync.problems import Problem, Refused, Unreachable
+from sync.recorder import OpRecorder
 from sync.replica import Key, Replica
+from sync.reports import PullReport, PushReport
 from sync.wire import (
     JSON,
     MAX_OPS,
     MSGPACK,
     Change,
     ConflictView,
-    Op,
-    OpKind,
     OpResult,
     PullResponse,
     PushResponse,
@@ -76,71 +82,17 @@ RETRY_STATUSES: Final = frozenset({502, 503, 504})
 MAX_GAPS: Final = 3  # 409s in a row within one push before giving up: the server is confused
 
 _push_response_msgpack_decoder: Final = msgspec.msgpack.Decoder(PushResponse)
-
-
-class Problem(msgspec.Struct, kw_only=True):
-    """The server's error document; ``expected_seq`` comes with a 409 ``seq_gap`` only."""
-
-    status: int = 0
-    code: str = "unknown"
-    message: str = ""
-    field: str | None = None
-    expected_seq: int | None = None
-
-
 _problem_decoder: Final = msgspec.json.Decoder(Problem)
-
-
-class Refused(ClientError):
-    """The server refused a request for good (a problem other than a gap or a transient failure)."""
-
-    code: ClassVar[str] = "refused"
-
-    def __init__(self, status: int, problem: Problem) -> None:
-        super().__init__(
-            f"HTTP {status} {problem.code}: {problem.message}", code=problem.code, field=problem.field
-        )
-        self.status = status
-        self.problem = problem
-
-
-class Unreachable(ClientError):
-    """The server stayed unavailable (503, network failure) through every retry."""
-
-    code: ClassVar[str] = "unreachable"
-
-
-@dataclass
-class PushReport:
-    """What one :meth:`SyncClient.push` did: requests sent, ops acknowledged, their results."""
-
-    requests: int = 0
-    retries: int = 0
-    gaps: int = 0
-    acknowledged: int = 0
-    last_seq: int = 0
-    results: list[OpResult] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)  # wall time of each answered request
-
-
-class PullReport(NamedTuple):
-    """What one :meth:`SyncClient.pull_all` received, page after page."""
-
-    changes: list[Change]
-    conflicts: list[ConflictView]
-    pages: int
-    reset: bool
-    seconds: float
-
 
 Sleep = Callable[[float], Awaitable[None]]
 T = TypeVar("T")
 
 
-class SyncClient:
+class SyncClient(OpRecorder):
     """One device speaking protocol v1 to a Rasd server; make one per simulated device.
 
-    Pushes are serialized by a lock; a pull may run alongside a push.
+    Pushes are serialized by a lock; a pull may run alongside a push. Ops are recorded with the
+    helpers of :class:`~sync.recorder.OpRecorder` (``create``, ``set``, ``record_visit`` …).
 
     Args:
         base_url: the server, e.g. ``http://127.0.0.1:8000``.
@@ -236,70 +188,6 @@ class SyncClient:
         user: dict[str, Any] = response.json()["user"]
         self.user = user
         return user
-
-    # -- recording ops ----------------------------------------------------------------------------
-    def record(
-        self,
-        entity: str,
-        entity_id: uuid.UUID,
-        kind: OpKind,
-        field: str | None = None,
-        value: Any = None,
-        base_version: int = 0,
-    ) -> Op:
-        """Append one op to the outbox (see :meth:`Outbox.record`)."""
-        return self.outbox.record(entity, entity_id, kind, field, value, base_version)
-
-    def create(self, entity: str, entity_id: uuid.UUID, fields: Mapping[str, Any]) -> Op:
-        """Create ``entity`` with its first fields (a visit's ``agency_id``, a finding's ``visit_id`` …)."""
-        return self.record(entity, entity_id, "create", None, dict(fields))
-
-    def set(
-        self, entity: str, entity_id: uuid.UUID, field: str, value: Any, base_version: int | None = None
-    ) -> Op:
-        """Set one field. ``base_version`` None uses the version last seen of that field (0: never)."""
-        if base_version is None:
-            base_version = self.replica.version(entity, entity_id, field)
-        return self.record(entity, entity_id, "set", field, value, base_version)
-
-    def delete(self, entity: str, entity_id: uuid.UUID) -> Op:
-        return self.record(entity, entity_id, "delete")
-
-    def submit_visit(self, visit_id: uuid.UUID) -> Op:
-        """Submit a visit for review (the server moves its status to ``submitted``)."""
-        return self.record("visit", visit_id, "submit")
-
-    def resolve(self, conflict_id: uuid.UUID, value: Any) -> Op:
-        """As a reviewer, resolve a conflict with the chosen value."""
-        return self.record("conflict", conflict_id, "resolve", None, value)
-
-    def record_visit(
-        self,
-        *,
-        agency_id: uuid.UUID,
-        template_version_id: uuid.UUID,
-        answers: Mapping[str, Any],
-        started_at: str,
-        visit_id: uuid.UUID | None = None,
-        submit: bool = True,
-    ) -> uuid.UUID:
-        """A whole visit as a device records it: create, one ``answers.<key>`` op per answer
-        (each ``{value, note}``), then submit unless told not to. Returns the visit id."""
-        visit_id = visit_id or uuid.uuid4()
-        self.create(
-            "visit",
-            visit_id,
-            {
-                "agency_id": str(agency_id),
-                "template_version_id": str(template_version_id),
-                "started_at": started_at,
-            },
-        )
-        for key, answer in answers.items():
-            self.set("visit", visit_id, f"answers.{key}", answer)
-        if submit:
-            self.submit_visit(visit_id)
-        return visit_id
 
     # -- push -------------------------------------------------------------------------------------
     async def push(self, max_ops: int = MAX_OPS) -> PushReport:

@@ -6,7 +6,7 @@ national dataset for benchmarks (scale 1: about one visit per agency and quarter
 
 * Who visits: in wilayas 16 and 31 the demo inspectors (``inspector``, ``inspector2``,
   ``inspector.oran``); elsewhere ``demo.history``, an inactive inspector account with national scope
-  and no usable password, made here, that nobody can sign in as.
+  and no usable password, made by `history_setting`, that nobody can sign in as.
 * How it is written: set-based inserts (one ``INSERT`` per table and batch of agencies, one
   transaction per batch), never an ORM object per row. In the demo inspectors' wilayas, the visit of
   each quarter's assignment goes through the sync pipeline instead (`history_sync`) when it is in
@@ -23,44 +23,25 @@ import time as clock
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any, Final
 
 from sqlalchemy import select
 from sqlmodel import col
 
-from backend.authz.principal import Principal, Scope
-from backend.checklists import parse_template
 from backend.db.engine import Database
-from backend.db.tables import (
-    Action,
-    ActionEvent,
-    Agency,
-    Answer,
-    Assignment,
-    Body,
-    ChecklistTemplate,
-    EvaluationCycle,
-    Finding,
-    IndicatorReading,
-    Schedule,
-    TemplateVersion,
-    User,
-    Visit,
-)
+from backend.db.tables import Action, ActionEvent, Answer, Assignment, Finding, IndicatorReading, Visit
 from backend.db.types import utcnow
 from backend.db.upsert import insert_all
 from backend.demo.history_indicators import reading_rows
-from backend.demo.history_plan import NAMESPACE, AgencyInfo, AgencyPlan, Quarter, plan_agency
+from backend.demo.history_plan import AgencyPlan, plan_agency
 from backend.demo.history_records import Person, VisitRecord, build_visit, child_rows, visit_row
+from backend.demo.history_setting import Setting, load_setting
 from backend.demo.history_sync import push_history
 from backend.localtime import LOCAL_ZONE as LOCAL
 from backend.sync_server.feed import Record, publish
 
 DEFAULT_SEED: Final = 2026
-HISTORY_USER: Final = "demo.history"
-SYNCED_WILAYAS: Final = {16: ("inspector", "inspector2"), 31: ("inspector.oran",)}
-REVIEWER: Final = "central"
 BATCH_VISITS: Final = 2000  # visits (with their answers, findings, actions) per transaction
 
 Progress = Callable[[str], None]
@@ -78,23 +59,6 @@ class HistoryReport:
     skipped_agencies: int = 0
     quarters: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class _Setting:
-    seed: int
-    now: datetime
-    document: Any
-    sections: dict[str, str]
-    template_id: uuid.UUID
-    version_id: uuid.UUID
-    reviewer: Principal
-    history_user: Person
-    inspectors: dict[int, list[Person]]
-    principals: dict[uuid.UUID, Principal]
-    schedule_id: uuid.UUID
-    current_quarter: str
-    answered_quarters: frozenset[str]
 
 
 async def seed_history(
@@ -121,7 +85,7 @@ async def seed_history(
     say = progress or (lambda _line: None)
     now = utcnow() if today is None else datetime.combine(today, time(0), LOCAL).astimezone(UTC)
     report = HistoryReport()
-    loaded = await _load(db, seed, now, agencies)
+    loaded = await load_setting(db, seed, now, agencies)
     if loaded is None:
         return report
     setting, quarters, infos = loaded
@@ -181,120 +145,6 @@ async def has_visits(db: Database) -> bool:
         return (await session.execute(select(col(Visit.id)).limit(1))).first() is not None
 
 
-async def _load(
-    db: Database, seed: int, now: datetime, codes: Sequence[str] | None
-) -> tuple[_Setting, list[Quarter], list[AgencyInfo]] | None:
-    today = now.astimezone(LOCAL).date()
-    async with db.write() as session, session.begin():
-        row = (
-            await session.execute(
-                select(TemplateVersion, ChecklistTemplate)
-                .join(ChecklistTemplate, col(ChecklistTemplate.id) == col(TemplateVersion.template_id))
-                .where(col(TemplateVersion.status) == "published")
-                .order_by(col(TemplateVersion.published_at))
-                .limit(1)
-            )
-        ).first()
-        cycles = (
-            (
-                await session.execute(
-                    select(EvaluationCycle)
-                    .where(col(EvaluationCycle.kind) == "quarter", col(EvaluationCycle.starts_on) < today)
-                    .order_by(col(EvaluationCycle.starts_on))
-                )
-            )
-            .scalars()
-            .all()
-        )
-        users = {user.username: user for user in (await session.execute(select(User))).scalars()}
-        if row is None or not cycles or REVIEWER not in users:
-            return None
-        version, template = row
-        query = select(Agency, col(Body.code)).join(Body, col(Body.id) == col(Agency.body_id))
-        if codes is not None:
-            query = query.where(col(Agency.code).in_(list(codes)))
-        infos = [
-            AgencyInfo(a.id, a.code, body, a.wilaya_code, a.latitude or 36.0, a.longitude or 3.0)
-            for a, body in (await session.execute(query.order_by(col(Agency.code)))).all()
-        ]
-        history = users.get(HISTORY_USER) or await _history_user(session)
-        schedule_id = await _schedule(session, seed, template.id, cycles[0].starts_on, users, history)
-    quarters = [
-        Quarter(cycle.code, cycle.id, cycle.starts_on, cycle.ends_on, index)
-        for index, cycle in enumerate(cycles)
-    ]
-    document = parse_template(version.document)
-    person = {name: Person(u.id, name, u.language == "fr") for name, u in users.items() if u.active}
-    setting = _Setting(
-        seed=seed,
-        now=now,
-        document=document,
-        sections={item.key: section.key for section in document.sections for item in section.items},
-        template_id=template.id,
-        version_id=version.id,
-        reviewer=_principal(users[REVIEWER]),
-        history_user=Person(history.id, HISTORY_USER, False),
-        inspectors={w: [person[n] for n in names if n in person] for w, names in SYNCED_WILAYAS.items()},
-        principals={u.id: _principal(u) for name, u in users.items() if name in person},
-        schedule_id=schedule_id,
-        current_quarter=quarters[-1].code,
-        answered_quarters=frozenset(quarter.code for quarter in quarters[-2:]),
-    )
-    return setting, quarters, infos
-
-
-def _principal(user: User) -> Principal:
-    return Principal(
-        id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,  # type: ignore[arg-type]  # checked when the user was made
-        scope=Scope(kind=user.scope_kind, ids=tuple(user.scope_ids)),  # type: ignore[arg-type]
-        language=user.language,
-        session_id=uuid.uuid5(NAMESPACE, f"session:{user.id}"),
-    )
-
-
-async def _history_user(session: Any) -> User:
-    user = User(
-        username=HISTORY_USER,
-        display_name="مفتش (سجل العرض)",
-        password_hash="!",  # noqa: S106 - not an argon2 hash: no password can match it
-        role="inspector",
-        scope_kind="national",
-        scope_ids=[],
-        language="ar",
-        active=False,
-    )
-    session.add(user)
-    await session.flush()
-    return user
-
-
-async def _schedule(
-    session: Any, seed: int, template_id: uuid.UUID, first: date, users: dict[str, User], history: User
-) -> uuid.UUID:
-    schedule_id = uuid.uuid5(NAMESPACE, f"schedule:{seed}")
-    if await session.get(Schedule, schedule_id) is None:
-        assignees = [users[n].id for names in SYNCED_WILAYAS.values() for n in names if n in users]
-        session.add(
-            Schedule(
-                id=schedule_id,
-                name="Évaluation trimestrielle de la qualité du service public",
-                template_id=template_id,
-                rrule="FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1",
-                dtstart=first,
-                due_days=75,
-                agency_filter={"bodies": [], "wilayas": [], "kinds": []},
-                assignee_ids=[str(i) for i in [*assignees, history.id]],
-                created_by=users[REVIEWER].id,
-                created_at=datetime.combine(first, time(8), LOCAL).astimezone(UTC) - timedelta(days=10),
-            )
-        )
-        await session.flush()
-    return schedule_id
-
-
 async def _already_there(db: Database, plans: list[AgencyPlan]) -> set[uuid.UUID]:
     """Agencies whose history was written: the assignment of their first quarter exists."""
     firsts = [plan.assignments[0].id for plan in plans if plan.assignments]
@@ -308,14 +158,14 @@ async def _already_there(db: Database, plans: list[AgencyPlan]) -> set[uuid.UUID
     return found
 
 
-def _inspector(setting: _Setting, plan: AgencyPlan, visit_id: uuid.UUID) -> Person:
+def _inspector(setting: Setting, plan: AgencyPlan, visit_id: uuid.UUID) -> Person:
     choices = setting.inspectors.get(plan.agency.wilaya) or [setting.history_user]
     return choices[visit_id.int % len(choices)]
 
 
 async def _write_batch(
     db: Database,
-    setting: _Setting,
+    setting: Setting,
     batch: list[AgencyPlan],
     report: HistoryReport,
     synced: list[VisitRecord],

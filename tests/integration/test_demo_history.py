@@ -30,7 +30,8 @@ from backend.db.tables import (
     User,
     Visit,
 )
-from backend.demo.history import HISTORY_USER, HistoryReport, seed_history
+from backend.demo.history import HistoryReport, seed_history
+from backend.demo.history_setting import HISTORY_USER
 from backend.demo.seed import agency_uuid
 from tests.support.clients import sign_in
 

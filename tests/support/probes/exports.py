@@ -17,7 +17,7 @@ PROBES = [
         page_only(READERS),
     ),
     # No visit exists when the matrix runs: a reader gets 404, never a report of another scope
-    # (tests/integration/test_exports.py checks an existing visit in and out of scope).
+    # (tests/integration/test_exports_report.py checks an existing visit in and out of scope).
     Probe(
         "GET",
         "/dashboard/visits/{visit_id:uuid}/report.pdf",

@@ -1,173 +1,43 @@
-"""Exports on SQLite and PostgreSQL: CSV and XLSX of the four datasets, in scope, and a visit's PDF.
+"""Exports of the four datasets as CSV and XLSX on SQLite and PostgreSQL: the form, the rows in
+scope and their filters, neutralized formulas, who may export, and streaming in bounded chunks.
 
-The data is made as a phone makes it: ops through ``/api/sync/push`` and a photo uploaded to
-``/api/blobs``. Visits happen in a cycle of their own (2031-Q2), so the demo's data never mixes in.
+The visit report's PDF is tested in test_exports_report.py; the data comes from tests/support/exports.py.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import io
 import re
-import shutil
-import subprocess
 import time
 import uuid
-import zlib
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 import openpyxl
 import pytest
 from httpx import AsyncClient
-from PIL import Image
 from sqlalchemy import insert, select
 
 from backend.db.engine import Database
-from backend.db.tables import Agency, EvaluationCycle, TemplateVersion, User, Visit
-from backend.demo.seed import agency_uuid
+from backend.db.tables import Agency, User, Visit
 from backend.exports.datasets import COLUMNS, PAGE_SIZES, Exporter
 from backend.exports.filters import ExportRequest
 from tests.support.clients import sign_in
-from tests.support.ops import Device
+from tests.support.exports import CYCLE, add_cycle, make_visits, parse_csv
 from tests.support.pages import open_page
 
-CYCLE = "2031-Q2"
 VISIT_COLUMNS = list(COLUMNS["visits"])
-
-
-def png(width: int = 64, height: int = 48, colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:
-    """A real PNG (WeasyPrint decodes what it embeds)."""
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(out, format="PNG")
-    return out.getvalue()
-
-
-async def upload(client: AsyncClient, data: bytes) -> str:
-    sha = hashlib.sha256(data).hexdigest()
-    response = await client.patch(
-        f"/api/blobs/{sha}",
-        content=data,
-        headers={
-            "Upload-Offset": "0",
-            "Upload-Length": str(len(data)),
-            "Content-Type": "application/offset+octet-stream",
-        },
-    )
-    assert response.status_code == 204, response.text
-    return sha
-
-
-class Phone:
-    """An inspector's phone that makes whole visits through the real push."""
-
-    def __init__(self, client: AsyncClient, template_id: uuid.UUID) -> None:
-        self.client, self.template_id, self.device = client, template_id, Device()
-
-    async def visit(
-        self,
-        agency: str,
-        started_at: str,
-        answers: dict[str, Any] | None = None,
-        *,
-        finding: str | None = None,
-        action: str | None = None,
-        photo: bytes | None = None,
-        signature: bytes | None = None,
-    ) -> uuid.UUID:
-        op, visit_id = self.device.op, uuid.uuid4()
-        ops = [
-            op(
-                "create",
-                "visit",
-                visit_id,
-                value={
-                    "agency_id": str(agency_uuid(agency)),
-                    "template_version_id": str(self.template_id),
-                    "started_at": started_at,
-                },
-            )
-        ]
-        for key, value in (answers or {}).items():
-            ops.append(op("set", "visit", visit_id, f"answers.{key}", {"value": value, "note": None}))
-        finding_id = uuid.uuid4()
-        if finding:
-            value = {
-                "visit_id": str(visit_id),
-                "severity": "major",
-                "description": finding,
-                "item_key": "signage",
-            }
-            ops.append(op("create", "finding", finding_id, value=value))
-        if action:
-            value = {
-                "visit_id": str(visit_id),
-                "title": action,
-                "deadline": "2026-01-31",
-                "owner_name": "مدير الوكالة",
-            }
-            ops.append(op("create", "action", uuid.uuid4(), value=value))
-        if photo:
-            sha = await upload(self.client, photo)
-            value = {
-                "visit_id": str(visit_id),
-                "sha256": sha,
-                "size": len(photo),
-                "mime": "image/png",
-                "item_key": "premises_photos",
-            }
-            ops.append(op("create", "attachment", uuid.uuid4(), value=value))
-        if signature:
-            sha = await upload(self.client, signature)
-            ops.append(op("set", "visit", visit_id, "signature", {"sha256": sha, "signed_by": "Chef"}))
-        ops.append(op("submit", "visit", visit_id))
-        response = await self.client.post("/api/sync/push", json=self.device.push_body(ops))
-        assert response.status_code == 200, response.text
-        outcomes = [result["outcome"] for result in response.json()["results"]]
-        assert set(outcomes) == {"applied"}, response.text
-        return visit_id
 
 
 @pytest.fixture
 async def template_id(seeded: Database) -> uuid.UUID:
-    async with seeded.write() as session, session.begin():
-        session.add(
-            EvaluationCycle(code=CYCLE, kind="quarter", starts_on=date(2031, 4, 1), ends_on=date(2031, 6, 30))
-        )
-    async with seeded.read() as session:
-        return (await session.execute(select(TemplateVersion.id))).scalar_one()
+    return await add_cycle(seeded)
 
 
 @pytest.fixture
 async def visits(make_client: Callable[[], AsyncClient], template_id: uuid.UUID) -> dict[str, uuid.UUID]:
     """Three visits in Algiers: two in the cycle (CNAS, CNR), one after it."""
-    async with make_client() as client:
-        await sign_in(client, "inspector")
-        phone = Phone(client, template_id)
-        return {
-            "cnas": await phone.visit(
-                "CNAS-16",
-                "2031-04-10T08:30:00Z",
-                {
-                    "signage": "no",
-                    "reception_quality": 4,
-                    "information_display": ["opening_hours", "digital_services"],
-                },
-                finding="Signalétique absente",
-                action='=HYPERLINK("http://evil.example","clic")',
-            ),
-            "cnr": await phone.visit("CNR-16", "2031-05-02T09:00:00Z", {"signage": "yes"}),
-            "later": await phone.visit("CNAS-16", "2031-07-05T09:00:00Z", {"signage": "yes"}),
-        }
-
-
-def parse_csv(response: Any) -> list[dict[str, str]]:
-    assert response.status_code == 200, response.text[:500]
-    assert response.headers["content-type"].startswith("text/csv")
-    assert response.content.startswith(b"\xef\xbb\xbf"), "a BOM, so that Excel reads UTF-8"
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    return await make_visits(make_client, template_id)
 
 
 async def test_the_export_page_offers_datasets_formats_and_filters(
@@ -341,116 +211,6 @@ async def test_inspectors_may_not_export(client: AsyncClient, visits: dict[str, 
         response = await client.get(url)
         assert response.status_code == 403, url
         assert 'data-problem-code="forbidden"' in response.text
-
-
-# --- the PDF report ---------------------------------------------------------------------------
-
-
-def pdf_text(pdf: bytes) -> str | None:
-    """The text of a PDF in logical order, with poppler's pdftotext or pypdf; None if neither."""
-    if shutil.which("pdftotext"):
-        result = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", "-", "-"],
-            input=pdf,
-            capture_output=True,
-            check=True,
-        )
-        return result.stdout.decode("utf-8")
-    try:
-        from pypdf import PdfReader  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return None
-    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
-
-
-def pdf_parts(pdf: bytes) -> list[bytes]:
-    """The file itself and every stream it holds, inflated (objects may sit in compressed streams)."""
-    parts = [pdf]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
-        try:
-            parts.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            continue
-    return parts
-
-
-def count_in(pdf: bytes, pattern: bytes) -> int:
-    return sum(len(re.findall(pattern, part)) for part in pdf_parts(pdf))
-
-
-def unicode_of_fonts(pdf: bytes) -> set[str]:
-    """Every character the PDF's fonts map glyphs back to (their ToUnicode CMaps)."""
-    found: set[str] = set()
-    for data in pdf_parts(pdf)[1:]:
-        if b"begincmap" not in data:
-            continue
-        for hexes in re.findall(rb"<([0-9A-Fa-f]+)>", data):
-            if len(hexes) % 4 == 0 and len(hexes) >= 4:
-                raw = bytes.fromhex(hexes.decode())
-                found.update(raw.decode("utf-16-be", errors="ignore"))
-    return found
-
-
-async def test_a_visit_report_is_a_pdf_with_its_names_photo_and_pages(
-    make_client: Callable[[], AsyncClient], seeded: Database, template_id: uuid.UUID
-) -> None:
-    async with seeded.read() as session:
-        document = (await session.execute(select(TemplateVersion.document))).scalar_one()
-    yes_no = [i["key"] for s in document["sections"] for i in s["items"] if i["type"] == "yes_no"]
-    async with make_client() as inspector, make_client() as director:
-        await sign_in(inspector, "inspector")
-        phone = Phone(inspector, template_id)
-        answers: dict[str, Any] = dict.fromkeys(yes_no, "no")
-        answers["main_observations"] = "ملاحظات عامة طويلة " * 40
-        answers["processing_sample"] = [{"received": "2031-03-01", "processed": "2031-03-20"}] * 12
-        visit_id = await phone.visit(
-            "CNAS-16",
-            "2031-04-10T08:30:00Z",
-            answers,
-            finding="Guichets fermés",
-            action="Ouvrir trois guichets",
-            photo=png(320, 240),
-            signature=png(120, 60, (0, 0, 0)),
-        )
-        await sign_in(director, "director.cnas")
-        response = await director.get(f"/dashboard/visits/{visit_id}/report.pdf?lang=ar")
-    assert response.status_code == 200, response.text[:500]
-    assert response.headers["content-type"] == "application/pdf"
-    pdf = response.content
-    assert pdf.startswith(b"%PDF")
-    assert count_in(pdf, rb"/Type\s*/Page\b") >= 2, "a long visit takes several pages"
-    assert count_in(pdf, rb"/Subtype\s*/Image") >= 2, "the photo and the signature are embedded"
-    name_ar, name_fr = "وكالة CNAS الجزائر", "Agence CNAS d'Alger"
-    glyphs = unicode_of_fonts(pdf)
-    assert set(name_ar.replace(" ", "")) <= glyphs, "the Arabic name is real text, not pictures"
-    assert set(name_fr.replace(" ", "").replace("'", "")) <= glyphs
-    text = pdf_text(pdf)
-    if text is None:
-        raise AssertionError("neither pdftotext nor pypdf (a dev dependency) is installed")
-    # pdftotext marks direction changes with control characters; the words must read in logical order
-    # (shaped glyphs drawn right to left, mapped back to the letters as they are typed).
-    lines = [
-        re.sub(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", line).strip() for line in text.splitlines()
-    ]
-    assert "تقرير زيارة تفتيش" in lines
-    # Each word reads in logical order (letters as typed, not mirrored); text extractors differ in
-    # how they order the runs of a mixed Arabic/Latin line, so the line itself is not compared.
-    agency_line = next(line for line in lines if "CNAS" in line and "وكالة" in line)
-    assert all(word in agency_line for word in name_ar.split())
-    assert "ةلاكو" not in text and "رئازجلا" not in text
-    assert name_fr in lines
-
-
-async def test_a_report_outside_the_scope_is_not_found(
-    make_client: Callable[[], AsyncClient], visits: dict[str, uuid.UUID]
-) -> None:
-    async with make_client() as client:
-        await sign_in(client, "director.cnas")
-        response = await client.get(f"/dashboard/visits/{visits['cnr']}/report.pdf")
-        assert response.status_code == 404
-        assert 'data-problem-code="not_found"' in response.text
-        missing = await client.get(f"/dashboard/visits/{uuid.uuid4()}/report.pdf")
-        assert missing.status_code == 404
 
 
 # --- bounded memory ---------------------------------------------------------------------------
