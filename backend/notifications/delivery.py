@@ -34,6 +34,7 @@ from typing import Final
 import requests
 from pywebpush import WebPushException, webpush
 from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.db.engine import Database
@@ -275,10 +276,26 @@ class Dispatcher:
     async def _record(
         self, notification: Notification, attempt: int, outcomes: dict[uuid.UUID, Outcome]
     ) -> Outcome:
+        """Apply the push services' answers to the subscriptions and close the attempt, in one
+        transaction: nobody sees a subscription gone and its notification still in flight."""
         now = self.clock()
         by_outcome: dict[Outcome, list[uuid.UUID]] = {outcome: [] for outcome in Outcome}
         for subscription_id, outcome in outcomes.items():
             by_outcome[outcome].append(subscription_id)
+        sent_at = now if by_outcome[Outcome.DELIVERED] else None
+        next_attempt_at: datetime | None = None
+        retry_in: float | None = None
+        if by_outcome[Outcome.RETRY] and attempt >= self.settings.push_max_attempts:
+            log.warning("notification %s given up after %d attempts", notification.id, attempt)
+            result = Outcome.REFUSED
+        elif by_outcome[Outcome.RETRY]:
+            retry_in = self.backoff(attempt)
+            next_attempt_at, sent_at = now + timedelta(seconds=retry_in), None
+            result = Outcome.RETRY
+        elif sent_at:
+            result = Outcome.DELIVERED
+        else:
+            result = Outcome.GONE if by_outcome[Outcome.GONE] else Outcome.REFUSED
         async with self.db.write() as session, session.begin():
             if by_outcome[Outcome.GONE]:
                 await session.execute(
@@ -297,22 +314,10 @@ class Dispatcher:
                     .where(col(PushSubscription.id).in_(failed))
                     .values(failures=col(PushSubscription.failures) + 1)
                 )
-        sent_at = now if by_outcome[Outcome.DELIVERED] else None
-        if by_outcome[Outcome.RETRY]:
-            if attempt >= self.settings.push_max_attempts:
-                log.warning("notification %s given up after %d attempts", notification.id, attempt)
-                await self._finish(notification.id, attempt, next_attempt_at=None, sent_at=sent_at)
-                return Outcome.REFUSED
-            delay = self.backoff(attempt)
-            await self._finish(
-                notification.id, attempt, next_attempt_at=now + timedelta(seconds=delay), sent_at=None
-            )
-            self._retry_later(notification.id, delay)
-            return Outcome.RETRY
-        await self._finish(notification.id, attempt, next_attempt_at=None, sent_at=sent_at)
-        if sent_at:
-            return Outcome.DELIVERED
-        return Outcome.GONE if by_outcome[Outcome.GONE] else Outcome.REFUSED
+            await _close(session, notification.id, attempt, next_attempt_at=next_attempt_at, sent_at=sent_at)
+        if retry_in is not None:
+            self._retry_later(notification.id, retry_in)
+        return result
 
     async def _finish(
         self,
@@ -322,13 +327,8 @@ class Dispatcher:
         next_attempt_at: datetime | None,
         sent_at: datetime | None,
     ) -> None:
-        """Close this attempt, unless the lease ran out and another runner took the next one."""
         async with self.db.write() as session, session.begin():
-            await session.execute(
-                update(Notification)
-                .where(col(Notification.id) == notification_id, col(Notification.attempts) == attempt)
-                .values(next_attempt_at=next_attempt_at, sent_at=sent_at)
-            )
+            await _close(session, notification_id, attempt, next_attempt_at=next_attempt_at, sent_at=sent_at)
 
     def _retry_later(self, notification_id: uuid.UUID, delay: float) -> None:
         if self._queue is None:
@@ -343,3 +343,19 @@ class Dispatcher:
         # A little after the due time: the claim compares with the wall clock, the timer is monotonic.
         timer = loop.call_later(delay + 0.05, fire)
         self._timers.add(timer)
+
+
+async def _close(
+    session: AsyncSession,
+    notification_id: uuid.UUID,
+    attempt: int,
+    *,
+    next_attempt_at: datetime | None,
+    sent_at: datetime | None,
+) -> None:
+    """Close this attempt, unless the lease ran out and another runner took the next one."""
+    await session.execute(
+        update(Notification)
+        .where(col(Notification.id) == notification_id, col(Notification.attempts) == attempt)
+        .values(next_attempt_at=next_attempt_at, sent_at=sent_at)
+    )
