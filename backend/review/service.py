@@ -90,7 +90,9 @@ async def decide(
     Raises:
         NotFound: the visit is not reviewable by ``principal``.
         Invalid: returning without a comment, or a comment too long (field ``comment``).
-        DecisionRefused: the visit is not submitted any more, or the pipeline refused the change.
+        DecisionRefused: the visit is not submitted any more, the pipeline refused the change, or
+            (approving) the visit still has open conflicts: two devices disagree on a value, and
+            the reviewer keeps one before approving (returning stays possible).
     """
     now = now or utcnow()
     text = checked_comment(comment, required=decision == "return")
@@ -108,6 +110,11 @@ async def decide(
 
     async def record_reviewer(session: AsyncSession, results: list[OpResult]) -> None:
         _require(results[0], "applied")  # a status already there is a noop: refused, nothing changes
+        if decision == "approve":
+            # In the decision's transaction: a conflict a device pushed a moment ago counts too.
+            open_conflicts = (await queries.open_conflict_counts(session, [visit_id])).get(visit_id, 0)
+            if open_conflicts:
+                raise DecisionRefused("conflicts", code="review.error.open_conflicts", count=open_conflicts)
         for result in results[1:]:
             _require(result, "applied", "noop")  # the same comment as the last return is fine
         await session.execute(

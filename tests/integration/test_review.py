@@ -337,6 +337,15 @@ async def test_a_conflict_is_shown_and_resolved_from_the_visit_page(
     assert conflict is not None
     chosen = next(c["op_id"] for c in conflict.candidates if c["value"]["value"] == "no")
 
+    # While it is open the visit cannot be approved: the page says why, and a post anyway is refused.
+    approve = page.select_one("form#approve-form button")
+    assert approve is not None and approve.has_attr("disabled")
+    assert "open conflicts (1)" in page.select_one("#approve-blocked").get_text()  # type: ignore[union-attr]
+    blocked = await submit(central, page, "form#approve-form", {})
+    assert blocked.status_code == 409
+    assert "لا يمكن المصادقة على الزيارة ما دامت فيها تعارضات مفتوحة (1)" in parse(blocked).get_text()
+    assert (await visit_row(seeded, visit_id)).status == "submitted"
+
     # A candidate that is not one of the conflict's is refused on the page.
     wrong = await submit(central, page, "form.conflict", {"candidate": str(uuid.uuid4())})
     assert wrong.status_code == 422
@@ -355,3 +364,10 @@ async def test_a_conflict_is_shown_and_resolved_from_the_visit_page(
     late = await submit(central, page, "form.conflict", {"candidate": chosen})
     assert late.status_code == 409
     assert parse(late).select_one(".notice--error") is not None
+
+    # Settled, the visit can be approved.
+    approve = after.select_one("form#approve-form button")
+    assert approve is not None and not approve.has_attr("disabled")
+    approved = await submit(central, after, "form#approve-form", {})
+    assert approved.status_code == 303
+    assert (await visit_row(seeded, visit_id)).status == "approved"
