@@ -26,7 +26,7 @@ class Weights(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=T
     """How much each component counts in an agency's evaluation score (normalized by their sum)."""
 
     checklist: Weight = 50.0  # mean checklist score of the cycle's visits
-    indicators: Weight = 30.0  # processing delays, satisfaction, collection rate against targets
+    indicators: Weight = 30.0  # processing delays, satisfaction, collection rates against targets
     follow_up: Weight = 20.0  # corrective actions done on time among those due
 
 
@@ -52,6 +52,9 @@ class Targets(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=T
     satisfaction_worst: Rating = 2.0
     collection_pct_best: Pct = 95.0
     collection_pct_worst: Pct = 50.0
+    # Arrears are recovered far less than current contributions are collected: lower marks.
+    debt_collection_pct_best: Pct = 70.0
+    debt_collection_pct_worst: Pct = 20.0
 
 
 class EvaluationConfig(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -86,6 +89,8 @@ def check(config: EvaluationConfig) -> EvaluationConfig:
         raise ConfigError("targets.satisfaction_best", "best_not_better")
     if targets.collection_pct_best <= targets.collection_pct_worst:
         raise ConfigError("targets.collection_pct_best", "best_not_better")
+    if targets.debt_collection_pct_best <= targets.debt_collection_pct_worst:
+        raise ConfigError("targets.debt_collection_pct_best", "best_not_better")
     return config
 
 

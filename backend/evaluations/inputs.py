@@ -24,7 +24,12 @@ from backend.localtime import LOCAL_ZONE as LOCAL
 
 # Visits count once an inspector has submitted them; a returned visit is being corrected.
 COUNTED_STATUSES: Final = ("submitted", "approved")
-SCORED_INDICATORS: Final = ("processing_delay_days", "satisfaction", "collection_rate")
+SCORED_INDICATORS: Final = (
+    "processing_delay_days",
+    "satisfaction",
+    "collection_rate",
+    "debt_collection_rate",
+)
 DONE_STATUSES: Final = frozenset({"done", "verified"})
 
 

@@ -121,6 +121,7 @@ def components(inputs: AgencyInputs, targets: Targets) -> dict[str, float | int 
         by_indicator.get("satisfaction", []),
     )
     collection = _mean(by_indicator.get("collection_rate", []))
+    debt_collection = _mean(by_indicator.get("debt_collection_rate", []))
     normalized = {
         "delay": None
         if delay is None
@@ -131,6 +132,9 @@ def components(inputs: AgencyInputs, targets: Targets) -> dict[str, float | int 
         "collection": None
         if collection is None
         else normalize(collection, targets.collection_pct_best, targets.collection_pct_worst),
+        "debt_collection": None
+        if debt_collection is None
+        else normalize(debt_collection, targets.debt_collection_pct_best, targets.debt_collection_pct_worst),
     }
     actions = inputs.actions
     return {
@@ -141,6 +145,7 @@ def components(inputs: AgencyInputs, targets: Targets) -> dict[str, float | int 
         "delay_days": _rounded(delay),
         "satisfaction_mean": _rounded(satisfaction),
         "collection_pct": _rounded(collection),
+        "debt_collection_pct": _rounded(debt_collection),
         "visits": len(visits),
         "critical_failed": sum(v.critical_failed for v in visits),
         "actions_due": actions.due,

@@ -147,6 +147,7 @@ async def test_an_evaluation_combines_visits_readings_and_actions(
         f"CNAS-16,collection_rate,{YEAR}-01-01,{YEAR}-03-31,60\n"
         f"CNAS-16,satisfaction,{YEAR}-01-01,{YEAR}-03-31,4\n"
         f"CNR-16,collection_rate,{YEAR}-01-01,{YEAR}-03-31,97\n"
+        f"CNR-16,debt_collection_rate,{YEAR}-01-01,{YEAR}-03-31,45\n"
         f"CNAS-16,satisfaction,{YEAR}-01-01,{YEAR}-12-31,1\n",  # a yearly figure: not in a quarter
     )  # the import recomputes the open cycles
 
@@ -176,6 +177,9 @@ async def test_an_evaluation_combines_visits_readings_and_actions(
 
     cnr = evaluations[CNR_16]
     assert cnr.components["follow_up"] is None and cnr.components["collection_pct"] == 97.0
+    # Debt recovery is scored against its own targets (100 points at 70 %, 0 at 20 %).
+    assert cnr.components["debt_collection_pct"] == 45.0 and cnr.components["debt_collection"] == 50.0
+    assert cnas.components["debt_collection"] is None
     assert [v[0] for v in cnr.inputs["visits"]] == [str(other)]
     first, second = sorted([cnas, cnr], key=lambda e: -(e.score or 0))
     assert (first.rank_national, first.rank_wilaya, second.rank_national, second.rank_wilaya) == (1, 1, 2, 2)

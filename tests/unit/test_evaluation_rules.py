@@ -31,6 +31,8 @@ TARGETS = Targets(
     satisfaction_worst=1,
     collection_pct_best=100,
     collection_pct_worst=50,
+    debt_collection_pct_best=60,
+    debt_collection_pct_worst=10,
 )
 CONFIG = EvaluationConfig(targets=TARGETS)
 
@@ -65,7 +67,7 @@ def test_components_pool_visits_and_readings_each_counting_once() -> None:
             ReadingInput("r1", "processing_delay_days", 25.0),
             ReadingInput("r2", "satisfaction", 3.0),
             ReadingInput("r3", "collection_rate", 75.0),
-            ReadingInput("r4", "debt_collection_rate", 10.0),  # recorded, not scored
+            ReadingInput("r4", "debt_collection_rate", 35.0),
         ],
         actions=ActionCounts(due=4, on_time=3, overdue=1),
     )
@@ -77,7 +79,9 @@ def test_components_pool_visits_and_readings_each_counting_once() -> None:
     assert parts["satisfaction_mean"] == 3.5  # (8/2 + 3) / 2
     assert parts["satisfaction"] == 62.5
     assert parts["collection"] == 50.0
-    assert parts["indicators"] == round((80 + 62.5 + 50) / 3, 2)
+    assert parts["debt_collection_pct"] == 35.0
+    assert parts["debt_collection"] == 50.0  # halfway between 10 (0 points) and 60 (100 points)
+    assert parts["indicators"] == round((80 + 62.5 + 50 + 50) / 4, 2)
     assert parts["follow_up"] == 75.0
     assert result.score == round((70 * 50 + parts["indicators"] * 30 + 75 * 20) / 100, 2)
     assert result.flags == ["critical_failed", "low_collection", "overdue_actions"]
@@ -166,6 +170,7 @@ def test_settings_form_accepts_the_defaults_and_names_bad_fields() -> None:
         ),
         ({"targets.delay_days_best": "90"}, "targets.delay_days_best", "best_not_better"),
         ({"targets.satisfaction_best": "1.5"}, "targets.satisfaction_best", "best_not_better"),
+        ({"targets.debt_collection_pct_best": "20"}, "targets.debt_collection_pct_best", "best_not_better"),
         ({"weights.follow_up": ""}, "weights.follow_up", "required"),
     ],
 )
@@ -178,3 +183,6 @@ def test_saved_documents_without_targets_still_load() -> None:
     from backend.evaluations.config import from_json
 
     assert from_json({"weights": {"checklist": 1, "indicators": 1, "follow_up": 1}}).targets == Targets()
+    # Saved before debt recovery was scored: its targets take their defaults.
+    older = {"targets": {"collection_pct_best": 90.0, "collection_pct_worst": 40.0}}
+    assert from_json(older).targets == Targets(collection_pct_best=90.0, collection_pct_worst=40.0)
