@@ -51,6 +51,15 @@ class ScheduleForm:
     assignee_ids: tuple[uuid.UUID, ...]
 
 
+@dataclass(frozen=True)
+class ScheduleChange:
+    """What may change in a schedule once made; its template, agencies and recurrence stay."""
+
+    name: str
+    due_days: int
+    assignee_ids: tuple[uuid.UUID, ...]
+
+
 class _Errors:
     def __init__(self) -> None:
         self.found: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -156,18 +165,12 @@ def parse_schedule(fields: dict[str, str], lists: dict[str, list[str]]) -> Sched
         FormInvalid: with every field in error.
     """
     errors = _Errors()
-    name = fields.get("name", "").strip()
-    if not name:
-        errors.add("name", "planning.error.required")
-    elif len(name) > 200:
-        errors.add("name", "planning.error.too_long", max=200)
+    name = _schedule_name(fields, errors)
     template = _uuids([fields["template_id"]] if fields.get("template_id") else [], "template_id", errors)
     if not template and "template_id" not in errors.found:
         errors.add("template_id", "planning.error.required")
     dtstart = _day(fields, "dtstart", errors)
-    due_days = _int(fields, "due_days", errors, 0, 365)
-    if due_days is None and not fields.get("due_days", "").strip():
-        errors.add("due_days", "planning.error.required")
+    due_days = _due_days(fields, errors)
     rule = _rule(fields, dtstart, errors)
     wilayas = []
     for text in lists.get("wilayas", []):
@@ -178,9 +181,7 @@ def parse_schedule(fields: dict[str, str], lists: dict[str, list[str]]) -> Sched
     kinds = tuple(dict.fromkeys(lists.get("kinds", [])))
     if any(kind not in AGENCY_KINDS for kind in kinds):
         errors.add("kinds", "planning.error.choice")
-    assignees = _uuids(lists.get("assignees", []), "assignees", errors)
-    if not assignees and "assignees" not in errors.found:
-        errors.add("assignees", "planning.error.assignees")
+    assignees = _assignees(lists, errors)
     errors.raise_any()
     assert dtstart is not None and due_days is not None  # noqa: S101 - errors raised above otherwise
     return ScheduleForm(
@@ -194,6 +195,45 @@ def parse_schedule(fields: dict[str, str], lists: dict[str, list[str]]) -> Sched
         kinds=kinds,
         assignee_ids=assignees,
     )
+
+
+def parse_schedule_change(fields: dict[str, str], lists: dict[str, list[str]]) -> ScheduleChange:
+    """The fields of a schedule that may change, read as ``parse_schedule`` reads them.
+
+    Raises:
+        FormInvalid: with every field in error.
+    """
+    errors = _Errors()
+    name = _schedule_name(fields, errors)
+    due_days = _due_days(fields, errors)
+    assignees = _assignees(lists, errors)
+    errors.raise_any()
+    assert due_days is not None  # noqa: S101 - errors raised above otherwise
+    return ScheduleChange(name=name, due_days=due_days, assignee_ids=assignees)
+
+
+def _schedule_name(fields: dict[str, str], errors: _Errors) -> str:
+    name = fields.get("name", "").strip()
+    if not name:
+        errors.add("name", "planning.error.required")
+    elif len(name) > 200:
+        errors.add("name", "planning.error.too_long", max=200)
+    return name
+
+
+def _due_days(fields: dict[str, str], errors: _Errors) -> int | None:
+    """Days allowed to make a visit after its occurrence: 0 to 365."""
+    due_days = _int(fields, "due_days", errors, 0, 365)
+    if due_days is None and not fields.get("due_days", "").strip():
+        errors.add("due_days", "planning.error.required")
+    return due_days
+
+
+def _assignees(lists: dict[str, list[str]], errors: _Errors) -> tuple[uuid.UUID, ...]:
+    assignees = _uuids(lists.get("assignees", []), "assignees", errors)
+    if not assignees and "assignees" not in errors.found:
+        errors.add("assignees", "planning.error.assignees")
+    return assignees
 
 
 def _rule(fields: dict[str, str], dtstart: date | None, errors: _Errors) -> str:

@@ -28,8 +28,9 @@ from backend.db.tables import (
     User,
     Wilaya,
 )
+from backend.errors import NotFound
+from backend.planning.checks import ASSIGNABLE_ROLES, filter_of, outside_scope
 from backend.planning.generation import AgencyRef, AssigneeRef
-from backend.planning.service import ASSIGNABLE_ROLES
 from backend.web.listing import Listing, PageOf
 
 STATUSES: Final = ("planned", "late", "done", "cancelled")
@@ -121,6 +122,7 @@ async def schedules(
 
 
 async def schedule(db: Database, schedule_id: uuid.UUID) -> tuple[Schedule, dict[str, str]] | None:
+    """A schedule and the title of its template."""
     async with db.read() as session:
         row = (
             await session.execute(
@@ -130,6 +132,27 @@ async def schedule(db: Database, schedule_id: uuid.UUID) -> tuple[Schedule, dict
             )
         ).first()
     return (row[0], row[1]) if row else None
+
+
+async def may_change(db: Database, principal: Principal, schedule: Schedule) -> bool:
+    """Whether the reader may generate, pause, resume or edit the schedule: every agency it chooses
+    lies in their scope (as when making it)."""
+    async with db.read() as session:
+        return not await outside_scope(session, principal, filter_of(schedule))
+
+
+async def schedule_to_change(
+    db: Database, principal: Principal, schedule_id: uuid.UUID
+) -> tuple[Schedule, dict[str, str]]:
+    """The schedule and its template's title, when the reader may change it.
+
+    Raises:
+        NotFound: no such schedule, or one reaching outside the reader's scope.
+    """
+    found = await schedule(db, schedule_id)
+    if found is None or not await may_change(db, principal, found[0]):
+        raise NotFound("schedule_id")
+    return found
 
 
 async def assignments(

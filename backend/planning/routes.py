@@ -16,32 +16,20 @@ from litestar.params import FromPath
 from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 
-from backend.authz.guards import principal_of, requires
+from backend.authz.guards import principal_of
 from backend.errors import DomainError, NotFound
-from backend.http.language import request_language
 from backend.http.params import DB, Req
-from backend.i18n import translate
 from backend.localtime import local_today
 from backend.planning import queries, service
 from backend.planning.forms import AGENCY_KINDS, CYCLE_KINDS, FormInvalid, parse_cycle, parse_schedule
 from backend.planning.recurrence import FREQUENCIES
+from backend.planning.schedule_routes import SCHEDULE_CHANGE_ROUTES
+from backend.planning.web import GUARD, domain_errors, field_messages
 from backend.web.listing import parse_listing
 from backend.web.page import form_fields, form_lists, render, safe_next, see_other
 
-_GUARD: Final = [requires("planning.manage")]
-
-
-def _messages(request: Req, found: dict[str, tuple[str, dict[str, Any]]]) -> dict[str, str]:
-    """Errors per field in the reader's language, each naming its field."""
-    language = request_language(request)
-    return {
-        name: translate(code, language, **{"field": translate(f"planning.field.{name}", language), **params})
-        for name, (code, params) in found.items()
-    }
-
-
-def _domain(error: DomainError) -> dict[str, tuple[str, dict[str, Any]]]:
-    return {error.field or "form": (error.code, error.params)}
+# What the schedule's page says after a change (``?changed=``): anything else is ignored.
+_CHANGES: Final = ("paused", "resumed", "edited")
 
 
 async def _home(
@@ -74,26 +62,26 @@ async def _home(
     )
 
 
-@get("/manage/planning", guards=_GUARD, include_in_schema=False, summary="Cycles and schedules")
+@get("/manage/planning", guards=GUARD, include_in_schema=False, summary="Cycles and schedules")
 async def planning_home(request: Req, db: DB) -> Template:
     return await _home(request, db)
 
 
-@post("/manage/cycles", guards=_GUARD, include_in_schema=False, summary="Create an evaluation cycle")
+@post("/manage/cycles", guards=GUARD, include_in_schema=False, summary="Create an evaluation cycle")
 async def create_cycle(request: Req, db: DB) -> Response[Any]:
     fields = await form_fields(request)
     try:
         await service.create_cycle(db, principal_of(request), parse_cycle(fields))
     except FormInvalid as invalid:
         return await _home(
-            request, db, cycle_form=fields, errors=_messages(request, invalid.errors), status=422
+            request, db, cycle_form=fields, errors=field_messages(request, invalid.errors), status=422
         )
     except DomainError as error:
         return await _home(
             request,
             db,
             cycle_form=fields,
-            errors=_messages(request, _domain(error)),
+            errors=field_messages(request, domain_errors(error)),
             status=error.status_code if error.status_code != 409 else 422,
         )
     return see_other("/manage/planning?created=cycle")
@@ -117,7 +105,7 @@ async def _schedule_form(
     )
 
 
-@get("/manage/schedules/new", guards=_GUARD, include_in_schema=False, summary="The new schedule form")
+@get("/manage/schedules/new", guards=GUARD, include_in_schema=False, summary="The new schedule form")
 async def new_schedule(request: Req, db: DB) -> Template:
     today = local_today()
     defaults: dict[str, Any] = {
@@ -134,9 +122,7 @@ async def new_schedule(request: Req, db: DB) -> Template:
     return await _schedule_form(request, db, defaults, {})
 
 
-@post(
-    "/manage/schedules", guards=_GUARD, include_in_schema=False, summary="Create a schedule and generate it"
-)
+@post("/manage/schedules", guards=GUARD, include_in_schema=False, summary="Create a schedule and generate it")
 async def create_schedule(request: Req, db: DB) -> Response[Any]:
     fields = await form_fields(request)
     lists = await form_lists(request)
@@ -149,11 +135,11 @@ async def create_schedule(request: Req, db: DB) -> Response[Any]:
             db, principal_of(request), parse_schedule(fields, lists)
         )
     except FormInvalid as invalid:
-        return await _schedule_form(request, db, typed, _messages(request, invalid.errors), 422)
+        return await _schedule_form(request, db, typed, field_messages(request, invalid.errors), 422)
     except DomainError as error:
         if error.status_code != 422:
             raise
-        return await _schedule_form(request, db, typed, _messages(request, _domain(error)), 422)
+        return await _schedule_form(request, db, typed, field_messages(request, domain_errors(error)), 422)
     return see_other(f"/manage/schedules/{schedule_id}?created={created}")
 
 
@@ -210,11 +196,13 @@ async def _assignments_page(
         back = f"/manage/assignments?{parts.query}" if parts.query else "/manage/assignments"
         extra = {"link": _link_on("/manage/assignments", query)}
     schedule = None
+    may_change = False
     if schedule_id is not None:
         found = await queries.schedule(db, schedule_id)
         if found is None:
             raise NotFound("schedule_id")
         schedule = found
+        may_change = await queries.may_change(db, principal, found[0])
     listing = parse_listing(query, queries.ASSIGNMENT_SORTS, default_sort="late")
     filters = _assignment_filters(query, schedule_id)
     page = await queries.assignments(db, principal, filters, listing, local_today())
@@ -231,6 +219,8 @@ async def _assignments_page(
             "bodies": choices["bodies"],
             "wilayas": choices["wilayas"],
             "schedule": schedule,
+            "may_change": may_change,
+            "changed": query.get("changed") if query.get("changed") in _CHANGES else None,
             "errors": errors or {},
             "error_row": error_row,
             "created": query.get("created"),
@@ -244,7 +234,7 @@ async def _assignments_page(
 
 @get(
     "/manage/schedules/{schedule_id:uuid}",
-    guards=_GUARD,
+    guards=GUARD,
     include_in_schema=False,
     summary="A schedule and its assignments",
 )
@@ -254,12 +244,12 @@ async def schedule_detail(request: Req, db: DB, schedule_id: FromPath[uuid.UUID]
 
 @post(
     "/manage/schedules/{schedule_id:uuid}/generate",
-    guards=_GUARD,
+    guards=GUARD,
     include_in_schema=False,
     summary="Generate a schedule's assignments up to the horizon",
 )
 async def generate_schedule(request: Req, db: DB, schedule_id: FromPath[uuid.UUID]) -> Response[Any]:
-    created = await service.generate(db, schedule_id)
+    created = await service.generate(db, principal_of(request), schedule_id)
     return see_other(f"/manage/schedules/{schedule_id}?created={created}")
 
 
@@ -272,21 +262,21 @@ async def _on_assignment(
     except DomainError as error:
         if error.status_code != 422:
             raise
-        errors = _messages(request, _domain(error))
+        errors = field_messages(request, domain_errors(error))
         return await _assignments_page(
             request, db, errors=errors, error_row=assignment_id, back=back, status=422
         )
     return see_other(back)
 
 
-@get("/manage/assignments", guards=_GUARD, include_in_schema=False, summary="Assignments in scope")
+@get("/manage/assignments", guards=GUARD, include_in_schema=False, summary="Assignments in scope")
 async def list_assignments(request: Req, db: DB) -> Template:
     return await _assignments_page(request, db)
 
 
 @post(
     "/manage/assignments/{assignment_id:uuid}/reassign",
-    guards=_GUARD,
+    guards=GUARD,
     include_in_schema=False,
     summary="Give an assignment to another inspector",
 )
@@ -304,7 +294,7 @@ async def reassign_assignment(request: Req, db: DB, assignment_id: FromPath[uuid
 
 @post(
     "/manage/assignments/{assignment_id:uuid}/cancel",
-    guards=_GUARD,
+    guards=GUARD,
     include_in_schema=False,
     summary="Cancel a planned assignment",
 )
@@ -322,6 +312,7 @@ PLANNING_ROUTES: Final[list[ControllerRouterHandler]] = [
     create_schedule,
     schedule_detail,
     generate_schedule,
+    *SCHEDULE_CHANGE_ROUTES,
     list_assignments,
     reassign_assignment,
     cancel_assignment,

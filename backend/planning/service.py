@@ -1,5 +1,6 @@
-"""Writes of the planning: cycles, schedules, the generation of their assignments, reassigning and
-cancelling. One transaction each; every assignment made or changed enters the sync feed in it."""
+"""Writes of the planning: cycles, schedules (made, paused, resumed, changed), the generation of their
+assignments, reassigning and cancelling. One transaction each; every assignment made or changed enters
+the sync feed in it."""
 
 from __future__ import annotations
 
@@ -7,37 +8,38 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Final
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.authz.principal import Principal
 from backend.authz.queries import agency_scope_clause
 from backend.db.engine import Database
-from backend.db.tables import (
-    Agency,
-    Assignment,
-    AuditEvent,
-    Body,
-    ChecklistTemplate,
-    EvaluationCycle,
-    Schedule,
-    TemplateVersion,
-    User,
-)
+from backend.db.tables import Agency, Assignment, AuditEvent, Body, EvaluationCycle, Schedule, User
 from backend.db.types import utcnow
 from backend.db.upsert import upsert
 from backend.errors import AlreadyExists, Invalid, NotFound
 from backend.localtime import local_today
-from backend.planning.forms import CycleForm, ScheduleForm
-from backend.planning.generation import AgencyFilter, AgencyRef, AssigneeRef, CycleRef, plan
+from backend.planning.checks import (
+    ASSIGNABLE_ROLES,
+    agencies,
+    assignee_ref,
+    check_agencies,
+    check_assignees,
+    check_template,
+    filter_as_stored,
+    filter_of,
+    schedule_in_scope,
+)
+from backend.planning.forms import CycleForm, ScheduleChange, ScheduleForm
+from backend.planning.generation import AgencyFilter, AgencyRef, CycleRef, plan
 from backend.planning.records import assignment_records, republish_settled
 from backend.planning.recurrence import RecurrenceError, occurrences
 from backend.sync_server.feed import publish
 
 HORIZON_DAYS: Final = 90
 MAX_PER_RUN: Final = 20_000  # assignments one generation may plan: a mistyped rule never floods the feed
-ASSIGNABLE_ROLES: Final = ("inspector", "central_inspector")
+RESUMED: Final = "schedule_resumed"
 
 
 async def create_cycle(db: Database, principal: Principal, form: CycleForm) -> uuid.UUID:
@@ -66,28 +68,24 @@ async def create_schedule(
     """
     now = now or utcnow()
     async with db.write() as session, session.begin():
-        await _check_template(session, form.template_id)
+        await check_template(session, form.template_id)
         agency_filter = AgencyFilter(bodies=form.bodies, wilayas=form.wilayas, kinds=form.kinds)
-        await _check_agencies(session, principal, agency_filter)
-        await _check_assignees(session, form.assignee_ids)
+        chosen = await check_agencies(session, principal, agency_filter)
+        await check_assignees(session, form.assignee_ids, chosen)
         schedule = Schedule(
             name=form.name,
             template_id=form.template_id,
             rrule=form.rrule,
             dtstart=form.dtstart,
             due_days=form.due_days,
-            agency_filter={
-                "bodies": list(form.bodies),
-                "wilayas": list(form.wilayas),
-                "kinds": list(form.kinds),
-            },
+            agency_filter=filter_as_stored(agency_filter),
             assignee_ids=[str(user_id) for user_id in form.assignee_ids],
             created_by=principal.id,
             created_at=now,
         )
         session.add(schedule)
         await session.flush()
-        created = await _generate(session, schedule, local_today(now) + timedelta(days=HORIZON_DAYS), now)
+        created = await _generate(session, schedule, now)
         session.add(
             AuditEvent(
                 kind="schedule_created",
@@ -99,14 +97,20 @@ async def create_schedule(
     return schedule.id, created
 
 
-async def generate(db: Database, schedule_id: uuid.UUID, now: datetime | None = None) -> int:
-    """Generate a schedule's assignments up to the horizon; returns how many are new (0 on a rerun)."""
+async def generate(
+    db: Database, principal: Principal, schedule_id: uuid.UUID, now: datetime | None = None
+) -> int:
+    """Generate a schedule in the principal's scope up to the horizon; how many are new (0 on a rerun,
+    0 while the schedule is paused).
+
+    Raises:
+        NotFound: no such schedule in the principal's scope.
+        Invalid: field ``rrule``, when the rule can no longer be expanded.
+    """
     now = now or utcnow()
     async with db.write() as session, session.begin():
-        schedule = await session.get(Schedule, schedule_id)
-        if schedule is None:
-            raise NotFound("schedule_id")
-        return await _generate(session, schedule, local_today(now) + timedelta(days=HORIZON_DAYS), now)
+        schedule = await schedule_in_scope(session, principal, schedule_id, lock=True)
+        return await _generate(session, schedule, now)
 
 
 async def generate_due(db: Database, now: datetime) -> int:
@@ -117,12 +121,97 @@ async def generate_due(db: Database, now: datetime) -> int:
     created = 0
     for schedule_id in ids:  # one transaction per schedule: a broken one never blocks the others
         try:
-            created += await generate(db, schedule_id, now)
-        except (Invalid, NotFound):
+            async with db.write() as session, session.begin():
+                # Read again, locked: a schedule paused since the list above is skipped.
+                query = select(Schedule).where(col(Schedule.id) == schedule_id).with_for_update()
+                schedule = (await session.execute(query)).scalar_one_or_none()
+                if schedule is not None:
+                    created += await _generate(session, schedule, now)
+        except Invalid:
             continue
     async with db.write() as session, session.begin():
         await republish_settled(session, now)
     return created
+
+
+async def pause(db: Database, principal: Principal, schedule_id: uuid.UUID) -> bool:
+    """Stop a schedule generating assignments; those already generated stay as they are.
+
+    Returns whether it was running (pausing twice changes nothing).
+
+    Raises:
+        NotFound: no such schedule in the principal's scope.
+    """
+    async with db.write() as session, session.begin():
+        schedule = await schedule_in_scope(session, principal, schedule_id, lock=True)
+        if not schedule.active:
+            return False
+        schedule.active = False
+        session.add(schedule)
+        session.add(AuditEvent(kind="schedule_paused", subject=str(schedule.id), actor_id=principal.id))
+    return True
+
+
+async def resume(
+    db: Database, principal: Principal, schedule_id: uuid.UUID, now: datetime | None = None
+) -> int:
+    """Let a paused schedule generate again, from the day it is resumed: the occurrences that fell while
+    it was paused are not made up (they would all be late at once). Generates up to the horizon at
+    once, as creating does; returns how many assignments are new (0 when it was not paused).
+
+    Raises:
+        NotFound: no such schedule in the principal's scope.
+        Invalid: field ``rrule``, when the rule can no longer be expanded (nothing is changed).
+    """
+    now = now or utcnow()
+    async with db.write() as session, session.begin():
+        schedule = await schedule_in_scope(session, principal, schedule_id, lock=True)
+        if schedule.active:
+            return 0
+        schedule.active = True
+        schedule.resumed_on = local_today(now)
+        session.add(schedule)
+        resumed = AuditEvent(kind=RESUMED, subject=str(schedule.id), actor_id=principal.id, at=now)
+        session.add(resumed)
+        created = await _generate(session, schedule, now)
+        resumed.detail = {"assignments": created}
+    return created
+
+
+async def change_schedule(
+    db: Database, principal: Principal, schedule_id: uuid.UUID, change: ScheduleChange
+) -> bool:
+    """Rename a schedule, change its delay or its inspectors. Assignments generated from then on follow
+    the change; those already generated keep their inspector and due date. Returns whether anything
+    changed.
+
+    Raises:
+        NotFound: no such schedule in the principal's scope.
+        Invalid: field ``assignees`` (unknown, inactive, or covering none of the schedule's agencies).
+    """
+    async with db.write() as session, session.begin():
+        schedule = await schedule_in_scope(session, principal, schedule_id, lock=True)
+        await check_assignees(session, change.assignee_ids, await agencies(session, filter_of(schedule)))
+        before = {"name": schedule.name, "due_days": schedule.due_days, "assignee_ids": schedule.assignee_ids}
+        after = {
+            "name": change.name,
+            "due_days": change.due_days,
+            "assignee_ids": [str(user_id) for user_id in change.assignee_ids],
+        }
+        changed = {
+            key: {"from": before[key], "to": value} for key, value in after.items() if before[key] != value
+        }
+        if not changed:
+            return False
+        schedule.name, schedule.due_days = change.name, change.due_days
+        schedule.assignee_ids = [str(user_id) for user_id in change.assignee_ids]
+        session.add(schedule)
+        session.add(
+            AuditEvent(
+                kind="schedule_changed", subject=str(schedule.id), actor_id=principal.id, detail=changed
+            )
+        )
+    return True
 
 
 async def reassign(
@@ -142,7 +231,7 @@ async def reassign(
         user = await session.get(User, user_id) if user_id else None
         if user is None or not user.active or user.role not in ASSIGNABLE_ROLES:
             raise Invalid("assignee_id", code="planning.error.assignee")
-        if not _assignee_ref(user).covers(agency):
+        if not assignee_ref(user).covers(agency):
             raise Invalid("assignee_id", code="planning.error.assignee_scope", name=user.display_name)
         if assignment.assignee_id == user.id:
             return
@@ -176,20 +265,26 @@ async def cancel(db: Database, principal: Principal, assignment_id: uuid.UUID) -
         await publish(session, await assignment_records(session, [assignment]))
 
 
-async def _generate(session: AsyncSession, schedule: Schedule, horizon: date, now: datetime) -> int:
+def _generation_start(schedule: Schedule) -> date:
+    """The first day generated: the schedule's first day, or the day it was last resumed."""
+    return max(schedule.dtstart, schedule.resumed_on) if schedule.resumed_on else schedule.dtstart
+
+
+async def _generate(session: AsyncSession, schedule: Schedule, now: datetime) -> int:
+    """Plan the schedule's occurrences up to ``now`` + the horizon and insert those not there yet;
+    nothing while the schedule is paused."""
+    if not schedule.active:
+        return 0
+    horizon = local_today(now) + timedelta(days=HORIZON_DAYS)
+    start = _generation_start(schedule)
     try:
-        days = occurrences(schedule.rrule, schedule.dtstart, schedule.dtstart, horizon)
+        days = occurrences(schedule.rrule, schedule.dtstart, start, horizon) if start <= horizon else []
     except RecurrenceError as error:
         raise Invalid("rrule", code=error.code, **error.params) from None
     if not days:
         return 0
-    raw = schedule.agency_filter or {}
-    agency_filter = AgencyFilter(
-        bodies=tuple(raw.get("bodies") or ()),
-        wilayas=tuple(int(w) for w in raw.get("wilayas") or ()),
-        kinds=tuple(raw.get("kinds") or ()),
-    )
-    agencies = await _agencies(session, agency_filter)
+    agency_filter = filter_of(schedule)
+    chosen = await agencies(session, agency_filter)
     ids = [uuid.UUID(text) for text in schedule.assignee_ids]
     users = (
         await session.execute(
@@ -205,9 +300,9 @@ async def _generate(session: AsyncSession, schedule: Schedule, horizon: date, no
     ).scalars()
     planned = plan(
         schedule.id,
-        agencies,
+        chosen,
         agency_filter,
-        [_assignee_ref(user) for user in users],
+        [assignee_ref(user) for user in users],
         [CycleRef(c.id, c.kind, c.starts_on, c.ends_on) for c in cycles],
         days,
         schedule.due_days,
@@ -254,25 +349,6 @@ async def _generate(session: AsyncSession, schedule: Schedule, horizon: date, no
     return len(new)
 
 
-async def _agencies(session: AsyncSession, agency_filter: AgencyFilter) -> list[AgencyRef]:
-    query = (
-        select(col(Agency.id), col(Agency.code), col(Body.code), col(Agency.wilaya_code), col(Agency.kind))
-        .join(Body, col(Body.id) == col(Agency.body_id))
-        .where(col(Agency.active))
-    )
-    if agency_filter.bodies:
-        query = query.where(col(Body.code).in_(agency_filter.bodies))
-    if agency_filter.wilayas:
-        query = query.where(col(Agency.wilaya_code).in_(agency_filter.wilayas))
-    if agency_filter.kinds:
-        query = query.where(col(Agency.kind).in_(agency_filter.kinds))
-    return [AgencyRef(*row) for row in (await session.execute(query)).all()]
-
-
-def _assignee_ref(user: User) -> AssigneeRef:
-    return AssigneeRef(user.id, user.scope_kind, tuple(user.scope_ids))
-
-
 async def _assignment_in_scope(
     session: AsyncSession, principal: Principal, assignment_id: uuid.UUID
 ) -> tuple[Assignment, AgencyRef]:
@@ -288,55 +364,3 @@ async def _assignment_in_scope(
         raise NotFound("assignment_id")
     assignment, agency, body_code = row
     return assignment, AgencyRef(agency.id, agency.code, body_code, agency.wilaya_code, agency.kind)
-
-
-async def _check_template(session: AsyncSession, template_id: uuid.UUID) -> None:
-    published = await session.execute(
-        select(func.count())
-        .select_from(TemplateVersion)
-        .join(ChecklistTemplate, col(ChecklistTemplate.id) == col(TemplateVersion.template_id))
-        .where(
-            col(TemplateVersion.template_id) == template_id,
-            col(TemplateVersion.status) == "published",
-            col(ChecklistTemplate.retired_at).is_(None),
-        )
-    )
-    if not published.scalar_one():
-        raise Invalid("template_id", code="planning.error.template")
-
-
-async def _check_agencies(session: AsyncSession, principal: Principal, agency_filter: AgencyFilter) -> None:
-    """The filter must match some agency, and none outside the principal's scope."""
-    if agency_filter.bodies:
-        known = set(
-            (
-                await session.execute(select(col(Body.code)).where(col(Body.code).in_(agency_filter.bodies)))
-            ).scalars()
-        )
-        if known != set(agency_filter.bodies):
-            raise Invalid("bodies", code="planning.error.choice")
-    matching = await _agencies(session, agency_filter)
-    if not matching:
-        raise Invalid("bodies", code="planning.error.no_agency")
-    ids = [a.id for a in matching]
-    visible = (
-        await session.execute(
-            select(func.count())
-            .select_from(Agency)
-            .where(col(Agency.id).in_(ids), agency_scope_clause(principal.scope))
-        )
-    ).scalar_one()
-    if visible != len(ids):
-        raise Invalid("bodies", code="planning.error.agencies_scope")
-
-
-async def _check_assignees(session: AsyncSession, ids: tuple[uuid.UUID, ...]) -> None:
-    found = (
-        await session.execute(
-            select(func.count())
-            .select_from(User)
-            .where(col(User.id).in_(ids), col(User.active), col(User.role).in_(ASSIGNABLE_ROLES))
-        )
-    ).scalar_one()
-    if found != len(ids):
-        raise Invalid("assignees", code="planning.error.assignee")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlmodel import col
 
 from backend.db.engine import Database
-from backend.db.migrate import MIGRATIONS
-from backend.db.tables import metadata
+from backend.db.migrate import MIGRATIONS, alembic_config
+from backend.db.tables import ChecklistTemplate, Schedule, metadata
 
 
 async def test_migrated_schema_matches_the_tables(db: Database) -> None:
@@ -37,3 +42,41 @@ async def test_sqlite_runs_in_wal_with_foreign_keys(db: Database) -> None:
     async with db.read() as session:
         assert (await session.execute(text("PRAGMA journal_mode"))).scalar_one() == "wal"
         assert (await session.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
+
+
+def _migrate(connection: Any, url: str, action: str, revision: str) -> None:
+    config = alembic_config(url)
+    config.attributes["connection"] = connection
+    getattr(command, action)(config, revision)
+
+
+async def test_0007_keeps_the_schedules_and_leaves_them_never_resumed(seeded: Database) -> None:
+    """0007 adds ``schedule.resumed_on`` to a table that holds rows: they stay, never resumed."""
+    async with seeded.write() as session, session.begin():
+        template_id = (await session.execute(select(col(ChecklistTemplate.id)).limit(1))).scalar_one()
+        schedule = Schedule(
+            name="Contrôle mensuel",
+            template_id=template_id,
+            rrule="FREQ=MONTHLY",
+            dtstart=date(2026, 1, 1),
+            agency_filter={"wilayas": [16]},
+            assignee_ids=[],
+        )
+        session.add(schedule)
+    url = seeded.engine.url.render_as_string(hide_password=False)
+    async with seeded.engine.connect() as connection:
+        await connection.run_sync(_migrate, url, "downgrade", "0006")
+        await connection.commit()
+    async with seeded.engine.connect() as connection:
+        await connection.run_sync(_migrate, url, "upgrade", "head")
+        await connection.commit()
+    async with seeded.read() as session:
+        kept = await session.get(Schedule, schedule.id)
+    assert kept is not None
+    assert (kept.name, kept.dtstart, kept.agency_filter, kept.active) == (
+        "Contrôle mensuel",
+        date(2026, 1, 1),
+        {"wilayas": [16]},
+        True,
+    )
+    assert kept.resumed_on is None

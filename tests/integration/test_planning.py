@@ -57,7 +57,7 @@ def assignments_of(changes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {c["entity_id"]: c["value"] for c in changes if c["entity"] == "assignment"}
 
 
-async def create_alger_schedule(client: AsyncClient, db: Database, **changes: str) -> tuple[Response, date]:
+async def create_alger_schedule(client: AsyncClient, db: Database, **changes: Any) -> tuple[Response, date]:
     """The central inspector's schedule: CNAS and CASNOS of wilaya 16, quarterly, started 120 days ago
     (so that its first occurrences are late), for inspector and inspector2."""
     ids = await user_ids(db)

@@ -38,6 +38,9 @@ class Schedule(SQLModel, table=True):
     agency_filter: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
     assignee_ids: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
     active: bool = True
+    # The day it was last resumed after a pause: generation starts again there (missed dates are not
+    # made up); None for a schedule never paused.
+    resumed_on: date | None = None
     created_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 

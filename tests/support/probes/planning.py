@@ -50,6 +50,32 @@ PROBES = [
         lambda c: f"/manage/schedules/{NOBODY}/generate",
         page_only(PLANNERS, 404),
     ),
+    Probe(
+        "POST",
+        "/manage/schedules/{schedule_id:uuid}/pause",
+        lambda c: f"/manage/schedules/{NOBODY}/pause",
+        page_only(PLANNERS, 404),
+    ),
+    Probe(
+        "POST",
+        "/manage/schedules/{schedule_id:uuid}/resume",
+        lambda c: f"/manage/schedules/{NOBODY}/resume",
+        page_only(PLANNERS, 404),
+    ),
+    Probe(
+        "GET",
+        "/manage/schedules/{schedule_id:uuid}/edit",
+        lambda c: f"/manage/schedules/{NOBODY}/edit",
+        page_only(PLANNERS, 404),
+    ),
+    # A valid change of an unknown schedule: 404 where allowed, and nothing else is touched.
+    Probe(
+        "POST",
+        "/manage/schedules/{schedule_id:uuid}/edit",
+        lambda c: f"/manage/schedules/{NOBODY}/edit",
+        page_only(PLANNERS, 404),
+        form=lambda c: {"name": "Renommé", "due_days": "10", "assignees": c["inspector2_id"]},
+    ),
     Probe("GET", "/manage/assignments", lambda c: "/manage/assignments", page_only(PLANNERS)),
     Probe(
         "POST",
