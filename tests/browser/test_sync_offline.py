@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 
 from tests.browser.conftest import Console, LiveServer
-from tests.support.browser import settled, sign_in, wait_for
+from tests.support.browser import settled, sign_in, wait_for, wait_until_controlled
 from tests.support.browser import store_call as call
 
 pytestmark = pytest.mark.browser
@@ -136,7 +136,7 @@ def test_a_visit_made_offline_survives_a_reload_and_reaches_the_server_once(
     page: Page, context: BrowserContext, live_server: LiveServer
 ) -> None:
     sign_in(page)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    wait_until_controlled(page)
     reference = first_sync(page)
     assert set(ANSWERS) | {"premises_photos"} <= set(reference["items"])
 
@@ -244,6 +244,7 @@ def test_work_exported_from_a_phone_that_cannot_sync_is_delivered_once_by_anothe
     page: Page, context: BrowserContext, browser: Browser, live_server: LiveServer, console: Console
 ) -> None:
     sign_in(page)
+    wait_until_controlled(page)
     reference = first_sync(page)
     context.set_offline(True)
     made = call(page, RECORD_VISIT, {**reference, "answers": ANSWERS, "size": 4096})

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import Console, LiveServer
 from tests.browser.test_sync_offline import first_sync, synced
-from tests.support.browser import sign_in, wait_for
+from tests.support.browser import sign_in, wait_for, wait_until_controlled
 from tests.support.browser import store_call as call
 
 pytestmark = pytest.mark.browser
@@ -26,7 +26,7 @@ def a_phone(browser: Browser, live_server: LiveServer, console: Console, usernam
     context.on("page", console.watch)
     page = context.new_page()
     sign_in(page, username)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    wait_until_controlled(page)
     return page
 
 

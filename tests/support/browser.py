@@ -24,6 +24,15 @@ def open_app(page: Page, path: str = "/") -> None:
     page.wait_for_selector("html[data-ready]")
 
 
+def wait_until_controlled(page: Page) -> None:
+    """Until the service worker has installed the shell and controls the page.
+
+    A test that cuts the network must wait for this first: the worker's script is fetched after
+    the page is ready, and a registration the network cut short is an error in the console.
+    """
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+
+
 def fill_sign_in(
     page: Page, username: str, password: str = DEMO_PASSWORD, words: dict[str, str] = AR_SIGN_IN
 ) -> None:
