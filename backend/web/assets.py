@@ -27,6 +27,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from backend.web.module_graph import static_closure
+
 HASH_LENGTH = 16  # hex digits: 64 bits, plenty to tell versions of one file apart
 
 # Directories of the shell served under /static/, and the file kinds they may hold. Anything else
@@ -40,12 +42,20 @@ MEDIA_TYPES = {
     ".png": "image/png",
     ".svg": "image/svg+xml",
 }
+# Served but not precached: the large icons that only installing the app uses. The browser fetches
+# them from the manifest, online, when it installs; the app never shows them, so a phone need not
+# download them to work offline (icon-192.png, which notifications show, stays in the shell).
+INSTALL_ONLY = frozenset({"icons/icon-512.png", "icons/icon-maskable-512.png"})
 INDEX_MEDIA_TYPE = "text/html"
 MANIFEST_MEDIA_TYPE = "application/manifest+json"
 SERVICE_WORKER_MEDIA_TYPE = "text/javascript"
 
 # A double-quoted reference to a static file, in HTML attributes and in JSON alike.
 _STATIC_REF = re.compile(r'"/static/(?P<path>[A-Za-z0-9_./-]+)"')
+# The shell's entry module, with the indentation of its line: what it imports is listed before it.
+_ENTRY_SCRIPT = re.compile(
+    r'^(?P<indent>[ \t]*)<script type="module" src="/static/(?P<path>[^"?]+)\?v=', re.MULTILINE
+)
 # The object literal of sw.js that the server replaces (see pwa/sw.js).
 _BUILD_SLOT = re.compile(r"/\* @build \*/.*?/\* @end-build \*/", re.DOTALL)
 
@@ -84,7 +94,9 @@ class AssetManifest:
     def __init__(self, pwa_dir: Path) -> None:
         self.pwa_dir = pwa_dir.resolve()
         self.static: dict[str, Asset] = self._load_static()
-        self.index = Asset.of("/", self._versioned(self._read("index.html")), INDEX_MEDIA_TYPE)
+        self.index = Asset.of(
+            "/", self._with_module_preloads(self._versioned(self._read("index.html"))), INDEX_MEDIA_TYPE
+        )
         self.manifest = Asset.of(
             "/manifest.webmanifest", self._versioned(self._read("manifest.webmanifest")), MANIFEST_MEDIA_TYPE
         )
@@ -102,17 +114,19 @@ class AssetManifest:
         """The asset at ``/static/<path>``, or None (unknown, hidden, or outside the shell)."""
         return self.static.get(path.lstrip("/"))
 
+    def offline_files(self) -> list[Asset]:
+        """What the service worker keeps for offline use, in a stable order: the shell, then static files."""
+        static = (self.static[key] for key in sorted(self.static) if key not in INSTALL_ONLY)
+        return [self.index, self.manifest, *static]
+
     def precache(self) -> list[dict[str, str]]:
-        """``[{url, hash}]`` of every shell file, in a stable order: the shell, then static files."""
-        assets = [self.index, self.manifest, *(self.static[key] for key in sorted(self.static))]
-        return [{"url": asset.url, "hash": asset.hash} for asset in assets]
+        """``[{url, hash}]`` of every file of :meth:`offline_files`."""
+        return [{"url": asset.url, "hash": asset.hash} for asset in self.offline_files()]
 
     def gzip_bytes(self) -> int:
-        """What a phone downloads to install the shell over a compressed connection (gzip -9 per file)."""
-        return sum(
-            len(gzip.compress(a.body, 9))
-            for a in (self.index, self.manifest, self.service_worker, *self.static.values())
-        )
+        """What a phone downloads to work offline, over a compressed connection (gzip -9 per file): the
+        service worker and every file it keeps."""
+        return sum(len(gzip.compress(a.body, 9)) for a in (self.service_worker, *self.offline_files()))
 
     def _read(self, name: str) -> bytes:
         return (self.pwa_dir / name).read_bytes()
@@ -144,6 +158,20 @@ class AssetManifest:
             return f'"{asset.url}?v={asset.hash}"'
 
         return _STATIC_REF.sub(replace, body.decode()).encode()
+
+    def _with_module_preloads(self, body: bytes) -> bytes:
+        """List every module the entry script imports statically (backend/web/module_graph.py)."""
+        text = body.decode()
+        entry = _ENTRY_SCRIPT.search(text)
+        if entry is None:
+            return body
+        sources = {key: asset.body.decode() for key, asset in self.static.items() if key.endswith(".js")}
+        # As the imports resolve them: without ?v=, which only the entry carries (one URL per module).
+        links = "".join(
+            f'{entry["indent"]}<link rel="modulepreload" href="/static/{path}">\n'
+            for path in static_closure(entry["path"], sources)
+        )
+        return (text[: entry.start()] + links + text[entry.start() :]).encode()
 
     def _build_service_worker(self, template: bytes) -> bytes:
         files = ",\n".join(f"    {json.dumps(entry)}" for entry in self.precache())

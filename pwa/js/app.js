@@ -5,22 +5,43 @@
 // checklist, findings or submission of a visit; the sync bar stays at the bottom of every one.
 import { createApi } from './api.js';
 import { applyLanguage, chooseLanguage, DEFAULT_LANGUAGE, isLanguage, loadCatalogue, translator } from './i18n.js';
-import { listenForPush, refreshPush } from './push.js';
-import { checklistScreen } from './screens/checklist.js';
-import { findingsScreen } from './screens/findings.js';
-import { homeScreen } from './screens/home.js';
 import { parseRoute } from './screens/routes.js';
-import { signInScreen } from './screens/signin.js';
-import { submitScreen } from './screens/submit.js';
-import { workListScreen } from './screens/work-list.js';
 import { createSession } from './session.js';
 import { openStore } from './store.js';
-import { startSync, syncNow } from './sync/engine.js';
-import { registerServiceWorker } from './sw-client.js';
-import { syncBar } from './widgets/sync-bar.js';
-import { updateBanner } from './widgets/update-banner.js';
+
+// The code of each screen and of what runs beside them, fetched the first time it is needed (the
+// module map keeps it): a cold start on a slow phone compiles the screen in view and little else,
+// and sync, push and the update check load once that screen is drawn. Offline, the service worker
+// holds every one of these files, so a screen never waits for the network.
+const load = {
+  signin: () => import('./screens/signin.js'),
+  home: () => Promise.all([import('./screens/home.js'), import('./screens/work-list.js')]),
+  checklist: () => import('./screens/checklist.js'),
+  findings: () => import('./screens/findings.js'),
+  submit: () => import('./screens/submit.js'),
+  syncBar: () => import('./widgets/sync-bar.js'),
+  updateBanner: () => import('./widgets/update-banner.js'),
+  sync: () => import('./sync/engine.js'),
+  push: () => import('./push.js'),
+  serviceWorker: () => import('./sw-client.js'),
+};
 
 const LANGUAGE_KEY = 'rasd.language'; // this device's choice, in localStorage
+
+// Once the first screen is up and the page is idle, the code of every other screen and item type
+// is loaded too: moving to another screen then waits for nothing, and this page keeps running the
+// version of the app it started with even if another tab accepts an update meanwhile (the new
+// service worker would otherwise answer this page's later imports with the new version's files).
+function loadTheRest() {
+  const items = import('./widgets/item-components.js').then(({ ITEM_TYPES, loadItemComponents }) => loadItemComponents(ITEM_TYPES));
+  Promise.all([...Object.values(load).map((loader) => loader()), items])
+    .catch((error) => console.warn('rasd: some screens will load when opened', error));
+}
+
+function whenIdle(task) {
+  if (typeof globalThis.requestIdleCallback === 'function') globalThis.requestIdleCallback(task, { timeout: 5000 });
+  else setTimeout(task, 1000);
+}
 
 export async function start(doc) {
   const view = doc.getElementById('app');
@@ -40,11 +61,18 @@ export async function start(doc) {
   if (isLanguage(query)) localStorage.setItem(LANGUAGE_KEY, query);
   const chosen = () => localStorage.getItem(LANGUAGE_KEY);
 
+  const catalogues = new Map(); // language → the promise of its messages, asked for once
+  const catalogue = (lang) => {
+    if (!catalogues.has(lang)) catalogues.set(lang, loadCatalogue(lang));
+    return catalogues.get(lang);
+  };
+
   async function setLanguage(lang) {
     let messages = {};
     try {
-      messages = await loadCatalogue(lang);
+      messages = await catalogue(lang);
     } catch (error) {
+      catalogues.delete(lang); // asked again next time
       console.error(error); // keys stay visible: better than a blank screen
     }
     state.lang = lang;
@@ -52,54 +80,90 @@ export async function start(doc) {
     applyLanguage(doc, lang, state.t);
   }
 
-  function screenFor(route, { focus, signal }) {
-    const { t, lang, user, store } = state;
-    const home = () => [
-      homeScreen({ t, lang, user, offline: state.offline, api, onSignOut: signOut, onLanguage: changeLanguage }),
-      store ? workListScreen({ t, lang, store, signal, user }) : null,
-    ];
-    if (!store || route.name === 'home') return home();
-    const common = { t, lang, store, visitId: route.visitId, signal, autofocus: focus };
-    if (route.name === 'findings') return [findingsScreen(common)];
-    if (route.name === 'submit') return [submitScreen({ ...common, user, onSubmitted: () => syncNow().catch(() => {}) })];
-    return [checklistScreen({ ...common, itemKey: route.itemKey })];
+  // The code of the screens of a route: fetched once, then from the module map.
+  function codeFor(route) {
+    if (!state.user) return load.signin();
+    if (!state.store || route.name === 'home') return load.home();
+    return load[route.name]();
   }
 
-  function render({ focus = false } = {}) {
-    const { t, lang, user } = state;
-    if (user) startSync(); // once signed in (now or before, on this device); again after a new sign-in, it resumes
-    if (user) startPush();
+  // The screens of a route, built from its code (what codeFor gave): an array of elements.
+  function screensFor(route, code, { focus, signal }) {
+    const { t, lang, user, store } = state;
+    if (!user) return [code.signInScreen({ t, lang, notice: state.notice, onSubmit: signIn, onLanguage: changeLanguage })];
+    if (!store || route.name === 'home') {
+      const [{ homeScreen }, { workListScreen }] = code;
+      return [
+        homeScreen({ t, lang, user, offline: state.offline, api, onSignOut: signOut, onLanguage: changeLanguage }),
+        store ? workListScreen({ t, lang, store, signal, user }) : null,
+      ];
+    }
+    const common = { t, lang, store, visitId: route.visitId, signal, autofocus: focus };
+    if (route.name === 'findings') return [code.findingsScreen(common)];
+    if (route.name === 'submit') return [code.submitScreen({ ...common, user, onSubmitted: () => syncNow().catch(() => {}) })];
+    return [code.checklistScreen({ ...common, itemKey: route.itemKey })];
+  }
+
+  // Draw the screen of the current place. A render still waiting for its code when another starts
+  // draws nothing: the latest one wins. The screen in view stays live until the code of the next
+  // is here, and is closed (it saves what is being typed) before the next one reads the store.
+  let renders = 0;
+  async function render({ focus = false } = {}) {
+    const ticket = ++renders;
+    const route = state.user ? parseRoute(doc.location.hash) : { name: 'signin' };
+    state.route = route.name;
+    let code = null;
+    try {
+      code = await codeFor(route);
+    } catch (error) {
+      console.error('rasd: the code of a screen could not be loaded', error);
+    }
+    if (ticket !== renders) return;
     screenLife.abort();
     screenLife = new AbortController();
-    const route = user ? parseRoute(doc.location.hash) : { name: 'signin' };
-    state.route = route.name;
-    const screens = user
-      ? screenFor(route, { focus, signal: screenLife.signal })
-      : [signInScreen({ t, lang, notice: state.notice, onSubmit: signIn, onLanguage: changeLanguage })];
+    const screens = code ? screensFor(route, code, { focus, signal: screenLife.signal }) : [errorScreen()];
     view.replaceChildren(...screens.filter(Boolean));
-    renderSyncBar();
     renderStatus();
     renderUpdate();
     if (focus) view.querySelector('h1')?.focus();
+    await renderSyncBar().catch((error) => console.error('rasd: sync bar', error));
+    if (state.user) startBackground(); // once signed in (now or before, on this device); again after a new sign-in, it resumes
   }
 
-  // Once per signed-in user: register this device's push subscription again (never prompts), and
-  // follow the service worker's requests to go to a notification's page.
+  function errorScreen() {
+    return Object.assign(doc.createElement('p'), { className: 'alert', role: 'alert', textContent: state.t('errors.unknown') });
+  }
+
+  // Sync and push, loaded and started once the first screen is drawn. startSync() is idempotent: it
+  // resumes after a new sign-in. Push: once per signed-in user, register this device's subscription
+  // again (never prompts), and follow the service worker's requests to go to a notification's page.
+  const syncNow = () => load.sync().then(({ syncNow: now }) => now());
   let stopPush = null;
-  function startPush() {
+  function startBackground() {
+    load.sync().then(({ startSync }) => startSync()).catch((error) => console.error('rasd: sync not started', error));
     if (stopPush) return;
-    stopPush = listenForPush({ api, onNavigate: (url) => {
-      const { hash } = new URL(url, doc.location.href);
-      if (hash !== doc.location.hash) doc.location.hash = hash;
-    } });
-    refreshPush({ api }).catch((error) => console.warn('rasd: push subscription not refreshed', error));
+    stopPush = () => {}; // until the module is here: started once
+    load.push().then(({ listenForPush, refreshPush }) => {
+      if (!state.user) return;
+      stopPush = listenForPush({ api, onNavigate: (url) => {
+        const { hash } = new URL(url, doc.location.href);
+        if (hash !== doc.location.hash) doc.location.hash = hash;
+      } });
+      refreshPush({ api }).catch((error) => console.warn('rasd: push subscription not refreshed', error));
+    }).catch((error) => {
+      stopPush = null;
+      console.error('rasd: push not started', error);
+    });
   }
 
-  function renderSyncBar() {
+  async function renderSyncBar() {
     barLife.abort();
     barLife = new AbortController();
+    const life = barLife;
     if (!state.user || !state.store) return syncRegion.replaceChildren();
-    return syncRegion.replaceChildren(syncBar({ t: state.t, lang: state.lang, store: state.store, onSyncNow: syncNow, signal: barLife.signal }));
+    const { syncBar } = await load.syncBar();
+    if (life.signal.aborted) return undefined; // redrawn meanwhile
+    return syncRegion.replaceChildren(syncBar({ t: state.t, lang: state.lang, store: state.store, onSyncNow: syncNow, signal: life.signal }));
   }
 
   function renderStatus() {
@@ -107,13 +171,16 @@ export async function start(doc) {
     networkStatus.hidden = !state.offline;
   }
 
-  function renderUpdate() {
-    if (!state.update) return updateRegion.replaceChildren();
+  async function renderUpdate() {
+    const apply = state.update;
+    if (!apply) return updateRegion.replaceChildren();
+    const { updateBanner } = await load.updateBanner();
+    if (state.update !== apply) return undefined; // answered or replaced meanwhile
     const later = () => {
       state.update = null;
       renderUpdate();
     };
-    return updateRegion.replaceChildren(updateBanner({ t: state.t, onApply: state.update, onLater: later }));
+    return updateRegion.replaceChildren(updateBanner({ t: state.t, onApply: apply, onLater: later }));
   }
 
   async function signIn(username, password) {
@@ -143,6 +210,9 @@ export async function start(doc) {
     if (state.user && !state.offline) session.saveLanguage(lang).catch(() => {}); // best effort
   }
 
+  // A visit's screens hold what is being typed: the network coming and going never redraws them.
+  const redrawOnNetwork = () => state.route === 'home' || state.route === 'signin';
+
   async function refresh() {
     const result = await session.refresh();
     if (result.stale) return false;
@@ -154,26 +224,39 @@ export async function start(doc) {
 
   // Offline first: show the user saved on this device at once, then ask the server. The sign-in
   // screen is drawn once and kept as it is (with what is being typed) unless something changed.
-  state.store = await openStore().catch((error) => {
-    console.error('rasd: the local store could not be opened', error); // the profile still shows
-    return null;
-  });
-  const saved = await session.cached().catch(() => null);
-  await setLanguage(chooseLanguage({ query, stored: chosen(), profile: saved?.language }));
+  // What the first screen needs is asked for at once, side by side: the local store, the saved
+  // user, the catalogue of the language already chosen here, and the code of the place in the URL.
+  const stored = chosen();
+  catalogue(chooseLanguage({ query, stored })).catch(() => {}); // setLanguage() reports a failure
+  const route = parseRoute(doc.location.hash);
+  (load[route.name] ?? load.home)().catch(() => {}); // render() reports a failure
+  const [store, saved] = await Promise.all([
+    openStore().catch((error) => {
+      console.error('rasd: the local store could not be opened', error); // the profile still shows
+      return null;
+    }),
+    session.cached().catch(() => null),
+  ]);
+  state.store = store;
+  await setLanguage(chooseLanguage({ query, stored, profile: saved?.language }));
   state.user = saved;
   state.offline = !navigator.onLine;
-  render();
+  const drawn = render();
   if (await refresh()) {
     const wanted = chooseLanguage({ query, stored: chosen(), profile: state.user?.language });
     const languageChanged = wanted !== state.lang;
     if (languageChanged) await setLanguage(wanted);
-    if (saved || state.user || state.notice || languageChanged) render();
+    // A visit opened from this device is not drawn twice when the server (or its absence) only
+    // confirms who was saved here: that would read and build the whole checklist again.
+    const confirmed = JSON.stringify(saved) === JSON.stringify(state.user) && !state.notice && !languageChanged;
+    if (confirmed && !redrawOnNetwork()) renderStatus();
+    else if (saved || state.user || state.notice || languageChanged) await render();
     else renderStatus();
   }
+  await drawn;
   doc.documentElement.dataset.ready = 'true'; // the boot is over: for tests, and for styles
+  whenIdle(loadTheRest);
 
-  // A visit's screens hold what is being typed: the network coming and going never redraws them.
-  const redrawOnNetwork = () => state.route === 'home' || state.route === 'signin';
   globalThis.addEventListener('offline', () => {
     state.offline = true;
     if (state.user && redrawOnNetwork()) render();
@@ -188,10 +271,12 @@ export async function start(doc) {
   globalThis.addEventListener('hashchange', () => {
     if (state.user) render({ focus: true });
   });
-  registerServiceWorker({
-    onUpdateReady: (apply) => {
-      state.update = apply;
-      renderUpdate();
-    },
-  }).catch((error) => console.error('rasd: service worker registration failed', error));
+  load.serviceWorker()
+    .then(({ registerServiceWorker }) => registerServiceWorker({
+      onUpdateReady: (apply) => {
+        state.update = apply;
+        renderUpdate();
+      },
+    }))
+    .catch((error) => console.error('rasd: service worker registration failed', error));
 }

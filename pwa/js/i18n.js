@@ -52,12 +52,27 @@ export function translator(messages) {
   return t;
 }
 
+// Building an Intl formatter costs far more than using one (a 300-item checklist asks for hundreds
+// of numbers and dates): each is made once per kind, language and options, then reused.
+const formatters = new Map();
+
+/** The shared `new Kind(locale of lang, options)`, e.g. `intlFormatter(Intl.NumberFormat, 'ar', {})`. */
+export function intlFormatter(Kind, lang, options = {}) {
+  const key = `${Kind.name} ${lang} ${JSON.stringify(options)}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Kind(intlLocale(lang), options);
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 export function formatNumber(value, lang, options = {}) {
-  return new Intl.NumberFormat(intlLocale(lang), options).format(value);
+  return intlFormatter(Intl.NumberFormat, lang, options).format(value);
 }
 
 export function formatDate(value, lang, options = { dateStyle: 'medium' }) {
-  return new Intl.DateTimeFormat(intlLocale(lang), options).format(value instanceof Date ? value : new Date(value));
+  return intlFormatter(Intl.DateTimeFormat, lang, options).format(value instanceof Date ? value : new Date(value));
 }
 
 const RELATIVE_UNITS = [
@@ -70,11 +85,11 @@ export function formatRelativeTime(value, lang, now = new Date()) {
   const then = value instanceof Date ? value : new Date(value);
   const seconds = Math.round((then.getTime() - now.getTime()) / 1000);
   const [unit, size] = RELATIVE_UNITS.find(([, length]) => Math.abs(seconds) >= length) ?? ['second', 1];
-  return new Intl.RelativeTimeFormat(intlLocale(lang), { numeric: 'auto' }).format(Math.trunc(seconds / size), unit);
+  return intlFormatter(Intl.RelativeTimeFormat, lang, { numeric: 'auto' }).format(Math.trunc(seconds / size), unit);
 }
 
 export function formatList(items, lang, options = { style: 'long', type: 'conjunction' }) {
-  return new Intl.ListFormat(intlLocale(lang), options).format(items.map(String));
+  return intlFormatter(Intl.ListFormat, lang, options).format(items.map(String));
 }
 
 export async function loadCatalogue(lang, fetchImpl = globalThis.fetch) {

@@ -54,6 +54,7 @@
 // All ids are UUIDs made on the device (crypto.randomUUID). Values must be JSON data.
 // store.clientId is this device's client id (the device id it signs in with).
 
+import { byText } from './core/compare.js';
 import { tx } from './db.js';
 import { checkCreate, checkEntity, checkSet, isUuid, MAX_BLOB_BYTES, MIME_TYPES, StoreError } from './sync/entities.js';
 import { appendOps, RECORD_STORES } from './sync/local.js';
@@ -64,6 +65,9 @@ export { sha256Hex, StoreError };
 
 const CHANNEL = 'rasd-store';
 const CHILDREN = ['finding', 'action', 'attachment'];
+// The store's methods that change this device's data, and those that read it (see createStore).
+const WRITES = ['createVisit', 'setAnswer', 'setField', 'createEntity', 'deleteEntity', 'submitVisit', 'addBlob', 'dismissRejected', 'importUnsynced'];
+const READS = ['list', 'get', 'listAgencies', 'listTemplates', 'getTemplateVersion', 'listAssignments', 'listVisits', 'getVisit', 'getBlobURL', 'status', 'exportUnsynced'];
 
 let opening = null;
 
@@ -78,6 +82,9 @@ export function openStore() {
 
 /** This device's client id: the device id the session signs in with (kv), kept in meta too. */
 async function ensureClientId() {
+  // Every start after the first finds both ids in place: read them, without a write transaction.
+  const known = await tx(['kv', 'meta'], 'readonly', async (t) => [await t.store('meta').get('client_id'), await t.store('kv').get('device_id')]);
+  if (isUuid(known[0]) && known[0] === known[1]) return known[0];
   return tx(['kv', 'meta'], 'readwrite', async (t) => {
     const meta = t.store('meta');
     const kv = t.store('kv');
@@ -168,13 +175,13 @@ async function createStore() {
     },
 
     async listAgencies() {
-      return (await this.list('agency')).sort((a, b) => String(a.code ?? '').localeCompare(String(b.code ?? '')));
+      return (await this.list('agency')).sort((a, b) => byText(a.code, b.code));
     },
 
     async listTemplates() {
       return (await this.list('template_version'))
         .map(({ document, ...rest }) => ({ ...rest, title: document?.title ?? null }))
-        .sort((a, b) => String(a.template_key).localeCompare(String(b.template_key)) || (b.version ?? 0) - (a.version ?? 0));
+        .sort((a, b) => byText(a.template_key, b.template_key) || (b.version ?? 0) - (a.version ?? 0));
     },
 
     async getTemplateVersion(id) {
@@ -182,7 +189,7 @@ async function createStore() {
     },
 
     async listAssignments() {
-      return (await this.list('assignment')).sort((a, b) => String(a.due_on ?? '').localeCompare(String(b.due_on ?? '')));
+      return (await this.list('assignment')).sort((a, b) => byText(a.due_on, b.due_on));
     },
 
     async listVisits() {
@@ -196,7 +203,7 @@ async function createStore() {
           const { answers, findings, actions, attachments, signature, review_comment: _, ...summary } = visitView(record);
           return { ...summary, answered: Object.keys(answers).length, ...(counts.get(record.entity_id) ?? { pending: 0, rejected: 0 }) };
         })
-        .sort((a, b) => String(b.started_at ?? '').localeCompare(String(a.started_at ?? '')));
+        .sort((a, b) => byText(b.started_at, a.started_at));
     },
 
     async getVisit(id) {
@@ -351,5 +358,26 @@ async function createStore() {
       notify('sync');
     },
   };
+
+  // Writes run one after the other, and reads wait for the writes asked for before them on this
+  // page. Without it, a screen opened while the one it replaces still saves what was typed read
+  // the value from before and showed it: a write reads its record before it opens its transaction,
+  // and IndexedDB orders transactions by when they are opened, not by when they were asked for.
+  let writes = Promise.resolve();
+  for (const name of WRITES) {
+    const method = store[name];
+    store[name] = (...args) => {
+      const run = writes.then(() => method.apply(store, args));
+      writes = run.catch(() => {}); // a refused write is the caller's to report; the next one runs
+      return run;
+    };
+  }
+  for (const name of READS) {
+    const method = store[name];
+    store[name] = async (...args) => {
+      await writes;
+      return method.apply(store, args);
+    };
+  }
   return store;
 }

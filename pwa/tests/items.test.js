@@ -17,7 +17,7 @@ import { formatScore, liveScore } from '../js/widgets/live-score.js';
 import { describeChange, describeReason, syncSummary } from '../js/widgets/sync-bar.js';
 import { answerValues, findItem, relevantKeys, sectionProgress, visitProblems } from '../js/widgets/checklist-state.js';
 import { downscaleSize, MAX_SIDE } from '../js/widgets/image-size.js';
-import { ITEM_COMPONENTS } from '../js/widgets/item-components.js';
+import { ITEM_TYPES, itemComponent, loadItemComponents } from '../js/widgets/item-components.js';
 import {
   describeProblem, feedbackRowProblem, fileRowProblem, isAnswered, isValidDay, localized, parseNumber, validateValue,
 } from '../js/widgets/item-rules.js';
@@ -28,12 +28,23 @@ const catalogue = (lang) => translator(flatten(JSON.parse(readFileSync(new URL(`
 const item = (key) => findItem(TEMPLATE, key).item;
 
 test('every item type of the design has its component, and the demo template uses only those', () => {
-  assert.deepEqual(Object.keys(ITEM_COMPONENTS).sort(), [
+  assert.deepEqual([...ITEM_TYPES].sort(), [
     'citizen_feedback', 'date', 'duration', 'file_sample', 'gps', 'multi_choice', 'number', 'photo', 'rating',
     'signature', 'single_choice', 'text', 'time', 'yes_no',
   ]);
   const used = new Set(TEMPLATE.sections.flatMap((section) => section.items.map((i) => i.type)));
-  assert.deepEqual([...used].sort(), Object.keys(ITEM_COMPONENTS).sort(), 'the demo shows every type');
+  assert.deepEqual([...used].sort(), [...ITEM_TYPES].sort(), 'the demo shows every type');
+});
+
+test('item components are fetched by type, when a checklist needs them, and only those', async () => {
+  assert.equal(itemComponent('yes_no'), null, 'nothing is loaded before it is asked for');
+  await loadItemComponents(['yes_no', 'rating', 'yes_no', 'no_such_type']);
+  assert.equal(typeof itemComponent('yes_no'), 'function');
+  assert.equal(typeof itemComponent('rating'), 'function');
+  assert.equal(itemComponent('signature'), null);
+  assert.equal(itemComponent('no_such_type'), null);
+  await loadItemComponents(ITEM_TYPES);
+  for (const type of ITEM_TYPES) assert.equal(typeof itemComponent(type), 'function', type);
 });
 
 test('numbers are read as people type them: comma decimals, Arabic-Indic digits, spaces', () => {

@@ -1,38 +1,30 @@
 """The inspector's checklist in real Chromium, as a user story: start an unplanned visit at CNAS-16,
 answer every type of item, watch relevance and the live score, get a bounds error in Arabic, add a
-finding and a corrective action, sign and submit; then the same screens on a small phone, and
-with axe.
+finding and a corrective action, sign and submit. The other checks of the same screens are in
+test_checklist_screens.py.
 
-The checklist is the demo template (backend/demo/templates/quality_public_service.json), read here
-to know which items there are: the test answers every required item of it, as an inspector must.
+The checklist is the demo template (backend/demo/templates/quality_public_service.json), read by
+tests/support/checklist.py to know which items there are: the test answers every required item of
+it, as an inspector must.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, FilePayload, Geolocation, Locator, Page, expect
 
-from backend.settings import REPO_ROOT
 from tests.browser.conftest import LiveServer
-from tests.browser.test_shell import AR, FR
-from tests.support.browser import fill_sign_in, open_app, serious_violations
+from tests.support.browser import fill_sign_in, open_app
+from tests.support.checklist import ITEMS, SECTION_OF, item_box, open_section, start_unplanned_visit
 
 pytestmark = pytest.mark.browser
 
-TEMPLATE = json.loads(
-    Path(REPO_ROOT / "backend/demo/templates/quality_public_service.json").read_text(encoding="utf-8")
-)
-ITEMS = {item["key"]: item for section in TEMPLATE["sections"] for item in section["items"]}
-SECTION_OF = {item["key"]: section["key"] for section in TEMPLATE["sections"] for item in section["items"]}
 YES_NO = {"yes": "نعم", "no": "لا", "na": "لا ينطبق"}
 ALGIERS: Geolocation = {"latitude": 36.7538, "longitude": 3.0588, "accuracy": 12}
-OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 # What the inspector answers, in the order of the form. Gating questions are answered so that some
 # items stay hidden (no contributions collected here, no earlier instructions).
@@ -89,17 +81,6 @@ ANSWERS: dict[str, Any] = {
     "departure_time": "11:45",
     "manager_signature": "sign",
 }
-
-
-def item_box(page: Page, key: str) -> Locator:
-    return page.locator(f"#item-{key}")
-
-
-def open_section(page: Page, key: str) -> None:
-    section = page.locator(f"#section-{key}")
-    if section.get_attribute("open") is None:
-        section.locator("> summary").click()
-    expect(section).to_have_attribute("open", "")
 
 
 def option_label(key: str, option: str) -> str:
@@ -187,16 +168,6 @@ def answer(page: Page, key: str, value: Any) -> None:
             page.locator(f"{prefix}-comment").blur()
     else:  # pragma: no cover - a new item type needs its line here
         raise AssertionError(f"no way to answer a {kind} item")
-
-
-def start_unplanned_visit(page: Page, code: str = "CNAS-16") -> None:
-    """From the work list: find the agency by its code and start a visit nobody planned."""
-    row = page.locator(f'#agency-list [data-code="{code}"]')
-    expect(row).to_be_visible(timeout=20000)  # the agencies arrive with the first sync
-    page.get_by_label("البحث عن وكالة (الاسم أو الرمز)").fill(code)
-    row.get_by_role("button", name="زيارة غير مبرمجة").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("وكالة CNAS الجزائر")
-    expect(page.locator("#visit-status")).to_have_text("مسودة")
 
 
 def tab(page: Page, name: str) -> Locator:
@@ -335,50 +306,3 @@ def test_an_inspector_fills_every_kind_of_item_adds_findings_and_submits(
     expect(bar).to_have_attribute("data-pending", "0", timeout=30000)
     expect(page.locator("#sync-rejected")).to_have_count(0)
     expect(page.locator("#sync-conflicts")).to_have_count(0)
-
-
-def test_a_bounds_error_is_said_in_french_when_the_inspector_works_in_french(page: Page) -> None:
-    open_app(page, "/?lang=fr")
-    fill_sign_in(page, "inspector", words=FR)
-    page.get_by_label("Rechercher une agence (nom ou code)").fill("CNAS-16")
-    page.locator('#agency-list [data-code="CNAS-16"]').get_by_role("button").click()
-    open_section(page, "waiting")
-    page.locator("#input-measured_waiting_time").fill("500")
-    expect(page.locator("#error-measured_waiting_time")).to_have_text(
-        f"{ITEMS['measured_waiting_time']['label']['fr']} : la valeur doit être d'au plus 480 minutes."
-    )
-
-
-@pytest.mark.parametrize("lang", ["ar", "fr"])
-def test_the_checklist_fits_a_small_phone_and_has_no_serious_accessibility_violation(
-    page: Page, lang: str
-) -> None:
-    page.set_viewport_size({"width": 360, "height": 740})
-    open_app(page, f"/?lang={lang}")
-    fill_sign_in(page, "inspector", words=FR if lang == "fr" else AR)
-    row = page.locator('#agency-list [data-code="CNAS-16"]')
-    expect(row).to_be_visible(timeout=20000)
-    assert page.evaluate(OVERFLOW) <= 0, "work list"
-    row.get_by_role("button").click()
-    expect(page.locator("#live-score")).to_be_visible()
-
-    for section in TEMPLATE["sections"]:
-        open_section(page, section["key"])
-    # The long parts: guidance open, rows added, an error shown.
-    page.locator("#item-measured_waiting_time .item__help").click()
-    page.locator("#input-people_waiting").fill("5000")
-    item_box(page, "processing_sample").locator(".rows__add").click()
-    item_box(page, "citizen_interviews").locator(".rows__add").click()
-    expect(page.locator("#error-people_waiting")).to_be_visible()
-    assert page.evaluate(OVERFLOW) <= 0, "checklist"
-    assert serious_violations(page) == [], "checklist"
-
-    page.locator(".tabs__tab").nth(1).click()
-    expect(page.locator("#finding-form")).to_be_visible()
-    assert page.evaluate(OVERFLOW) <= 0, "findings"
-    assert serious_violations(page) == [], "findings"
-
-    page.locator(".tabs__tab").nth(2).click()
-    expect(page.locator("#problems")).to_be_visible()
-    assert page.evaluate(OVERFLOW) <= 0, "submit"
-    assert serious_violations(page) == [], "submit"

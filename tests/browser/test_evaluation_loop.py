@@ -18,9 +18,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from backend.i18n import translate
 from tests.browser.conftest import Console, LiveServer
-from tests.browser.test_checklist_ui import SECTION_OF, item_box, open_section
 from tests.browser.test_two_devices import a_phone
 from tests.support.browser import store_call, wait_for
+from tests.support.checklist import SECTION_OF, item_box, open_section
 from tests.support.pages_browser import (
     DISPLAY_NAMES,
     cell_texts,

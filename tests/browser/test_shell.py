@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from backend.settings import REPO_ROOT
 from tests.browser.conftest import LiveServer, free_port, wait_until_healthy
-from tests.support.browser import fill_sign_in, open_app, serious_violations, settled
+from tests.support.browser import fill_sign_in, open_app, serious_violations, settled, wait_until_controlled
 
 pytestmark = pytest.mark.browser
 
@@ -111,6 +111,7 @@ def test_an_empty_field_is_named_before_anything_is_sent(page: Page, live_server
 
 def test_signing_in_without_network_says_so(page: Page, context: BrowserContext) -> None:
     open_app(page)
+    wait_until_controlled(page)
     context.set_offline(True)
     try:
         fill_sign_in(page, "inspector")
@@ -155,14 +156,6 @@ def test_a_language_chosen_at_home_follows_the_user_to_another_device(browser: B
         other_device.close()
 
 
-def wait_until_controlled(page: Page) -> None:
-    """Until the service worker has installed the shell and controls the page.
-
-    The predicate is a function: a string would be evaluated with eval, which the CSP forbids.
-    """
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
-
-
 def test_the_app_opens_offline_signed_in(
     page: Page, context: BrowserContext, live_server: LiveServer
 ) -> None:
@@ -185,6 +178,14 @@ def test_the_app_opens_offline_signed_in(
         expect(page.locator("#offline-notice")).to_be_visible()
         expect(page.locator("#network-status")).to_have_text("غير متصل")
         expect_language(page, "ar", "rtl")
+        # Once idle, the page loads the code of the screens it has not shown, from the worker: it
+        # then runs one version of the app whatever another tab does (pwa/js/app.js, loadTheRest).
+        page.wait_for_function(
+            """(modules) => modules.every((module) => performance.getEntriesByType('resource')
+                 .some((entry) => entry.name.endsWith(`/static/js/${module}`)))""",
+            arg=["screens/findings.js", "screens/submit.js", "widgets/items/signature.js"],
+            timeout=15000,
+        )
         settled(lambda: len(live_server.requests()))
         # Chromium's offline emulation sometimes lets the browser's own service-worker update check
         # (/sw.js) and the reloaded page's very first request (/api/auth/me) through, which a phone

@@ -4,6 +4,7 @@
 import { relevantItems } from '../core/scoring.js';
 import { h } from '../dom.js';
 import { answerValues, relevantKeys, sectionProgress } from '../widgets/checklist-state.js';
+import { loadItemComponents } from '../widgets/item-components.js';
 import { itemField } from '../widgets/item-field.js';
 import { liveScore } from '../widgets/live-score.js';
 import { sectionGroup } from '../widgets/section-group.js';
@@ -22,6 +23,8 @@ export function checklistScreen({ t, lang, store, visitId, itemKey = null, signa
       return;
     }
     const { visit, agency, document } = data;
+    // The components of the item types this checklist holds arrive while the header is built.
+    const components = loadItemComponents(document.sections.flatMap((section) => section.items.map((item) => item.type)));
     const readOnly = !EDITABLE.has(visit.status);
     const answers = { ...(visit.answers ?? {}) };
     let values = answerValues(answers);
@@ -33,12 +36,17 @@ export function checklistScreen({ t, lang, store, visitId, itemKey = null, signa
     const header = visitHeader({ t, lang, visit, agency, document, current: 'checklist', score, findingsCount: (visit.findings ?? []).length });
     const fields = new Map();
     const save = (key, value, note) => store.setAnswer(visitId, key, value, note);
+    await components;
+    if (signal.aborted) return;
 
     function refresh() {
       relevant = relevance();
       score = liveScore(document, values);
       header.setScore(score);
-      for (const [key, field] of fields) field.hidden = !relevant.has(key);
+      for (const [key, field] of fields) {
+        const hidden = !relevant.has(key);
+        if (field.hidden !== hidden) field.hidden = hidden; // unchanged: no restyle
+      }
       const progress = sectionProgress(document, values, relevant);
       for (const [index, group] of groups.entries()) {
         group.update(progress[index], score?.sections?.find((s) => s.key === document.sections[index].key));
@@ -51,13 +59,18 @@ export function checklistScreen({ t, lang, store, visitId, itemKey = null, signa
       refresh();
     }
 
+    // Fields exist once their section has been opened (widgets/section-group.js).
+    const groupOf = new Map();
+    const buildItems = (section) => () => section.items.map((item) => {
+      const field = itemField({ item, answer: answers[item.key], lang, t, readOnly, media, save, onValue, signal });
+      field.hidden = !relevant.has(item.key);
+      fields.set(item.key, field);
+      return field;
+    });
     const groups = document.sections.map((section, index) => {
-      const items = section.items.map((item) => {
-        const field = itemField({ item, answer: answers[item.key], lang, t, readOnly, media, save, onValue, signal });
-        fields.set(item.key, field);
-        return field;
-      });
-      return sectionGroup({ section, lang, t, open: index === 0, items });
+      const group = sectionGroup({ section, lang, t, open: index === 0, buildItems: buildItems(section) });
+      for (const item of section.items) groupOf.set(item.key, group);
+      return group;
     });
 
     const notices = [];
@@ -75,9 +88,11 @@ export function checklistScreen({ t, lang, store, visitId, itemKey = null, signa
     root.removeAttribute('aria-busy');
     refresh();
 
-    if (itemKey && fields.has(itemKey)) {
+    if (itemKey && groupOf.has(itemKey)) {
+      const group = groupOf.get(itemKey);
+      group.build();
+      group.open = true;
       const field = fields.get(itemKey);
-      field.closest('details').open = true;
       field.showProblem({ includeRequired: true });
       field.scrollIntoView({ block: 'center' });
       field.focusControl();

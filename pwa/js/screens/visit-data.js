@@ -46,11 +46,10 @@ export const EDITABLE = new Set(['draft', 'returned']);
 export async function loadVisit(store, visitId) {
   const visit = await store.getVisit(visitId);
   if (!visit) return null;
-  const [version, agencies] = await Promise.all([
+  const [version, agency] = await Promise.all([
     store.getTemplateVersion(visit.template_version_id),
-    store.listAgencies(),
+    store.get('agency', visit.agency_id),
   ]);
-  const agency = agencies.find((candidate) => candidate.id === visit.agency_id) ?? null;
   return { visit, agency, version, document: version?.document ?? { sections: [] } };
 }
 

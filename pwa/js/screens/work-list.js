@@ -1,6 +1,7 @@
 // The inspector's work list: visits returned by a reviewer (with the comment), drafts in
 // progress, assignments (late first, highlighted), and every agency of the scope with a search,
 // to start a visit that no assignment planned.
+import { byText } from '../core/compare.js';
 import { h } from '../dom.js';
 import { formatDate } from '../i18n.js';
 import { agencySearch } from '../widgets/agency-search.js';
@@ -19,7 +20,7 @@ export function sortAssignments(assignments, day = today(), userId = null) {
   return assignments
     .filter((a) => (a.status ?? 'planned') === 'planned' && mine(a))
     .map((a) => ({ ...a, late: due(a) < day }))
-    .sort((a, b) => Number(b.late) - Number(a.late) || due(a).localeCompare(due(b)));
+    .sort((a, b) => Number(b.late) - Number(a.late) || byText(due(a), due(b)));
 }
 
 export function workListScreen({ t, lang, store, signal, user = null }) {

@@ -15,6 +15,7 @@
 // The rule that matters: a pulled change never overwrites a field that has a pending local op.
 // The local value stays on screen and the pulled one waits in `server`; when the op is
 // acknowledged, the server's verdict (its outcome and version) decides which one the field shows.
+import { byText } from '../core/compare.js';
 
 export const DELETED = '_deleted';
 export const ANSWER_PREFIX = 'answers.';
@@ -194,7 +195,7 @@ export function visitView(record, children = []) {
   const made = (child) => child.fields.visit_id?.hlc ?? '';
   const of = (entity) => children
     .filter((child) => child.entity === entity && !child.deleted)
-    .sort((a, b) => made(a).localeCompare(made(b)) || String(a.entity_id).localeCompare(String(b.entity_id)))
+    .sort((a, b) => byText(made(a), made(b)) || byText(a.entity_id, b.entity_id))
     .map(plain);
   return {
     id: record.entity_id,

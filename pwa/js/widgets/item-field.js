@@ -3,7 +3,7 @@
 // item. Every change is saved at once; text is saved while it is typed, a moment after the last
 // key, and at the latest when the field loses focus or the page is hidden.
 import { h } from '../dom.js';
-import { ITEM_COMPONENTS } from './item-components.js';
+import { itemComponent } from './item-components.js';
 import { describeProblem, localized, validateValue } from './item-rules.js';
 
 const TYPING_MS = 400;
@@ -60,7 +60,7 @@ export function itemField({ item, answer, lang, t, readOnly, media, save, onValu
     schedule(typing);
   }
 
-  const component = ITEM_COMPONENTS[item.type];
+  const component = itemComponent(item.type); // loaded by the checklist before it draws
   const control = component
     ? component({ item, value, lang, t, ids, readOnly, media, onChange })
     : h('p', { class: 'alert' }, t('items.unknownType', { type: item.type }));

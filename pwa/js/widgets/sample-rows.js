@@ -1,7 +1,7 @@
 // The arithmetic of the row items and of the sync bar: processing delays of sampled files (in
 // whole calendar days), the summary of citizens' interviews, and how long ago something happened.
 // Pure: node --test imports it as it is; words come from Intl, never from string concatenation.
-import { intlLocale } from '../i18n.js';
+import { formatNumber, intlFormatter } from '../i18n.js';
 
 const DAY_MS = 86400000;
 
@@ -57,14 +57,13 @@ export function feedbackSummary(rows) {
 
 /** "12 days", "12 jours", "12 يومًا": a number of days in words, through Intl. */
 export function formatDays(days, lang) {
-  return new Intl.NumberFormat(intlLocale(lang), { style: 'unit', unit: 'day', unitDisplay: 'long', maximumFractionDigits: 1 })
-    .format(days);
+  return formatNumber(days, lang, { style: 'unit', unit: 'day', unitDisplay: 'long', maximumFractionDigits: 1 });
 }
 
 /** "5 minutes ago", "il y a 5 minutes", "قبل 5 دقائق": the age of a past instant, through Intl. */
 export function formatAge(then, lang, now = Date.now()) {
   const seconds = Math.max(0, Math.round((now - new Date(then).getTime()) / 1000));
-  const format = new Intl.RelativeTimeFormat(intlLocale(lang), { numeric: 'auto' });
+  const format = intlFormatter(Intl.RelativeTimeFormat, lang, { numeric: 'auto' });
   if (seconds < 60) return format.format(-seconds, 'second');
   const minutes = Math.round(seconds / 60);
   if (minutes < 60) return format.format(-minutes, 'minute');
